@@ -1,0 +1,45 @@
+import { ValidationError } from './errors';
+
+/**
+ * JSON.parse, except every JSON number arrives as its original text (a string).
+ *
+ * Why: decision 3 forbids a float round trip for prices and sizes, and some venues (Kraken v2) send them as
+ * JSON numbers; `JSON.parse('{"p":67234.01000000}')` already lost the text. Node 20's JSON.parse has no
+ * access to source text, so number tokens outside strings are quoted before parsing. One linear pass.
+ * Integer fields (ids, times) come back as strings too; mappers convert the ones they use.
+ */
+export function parseJsonNumbersAsText(text: string): unknown {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      let j = i + 1;
+      while (j < text.length) {
+        const d = text.charCodeAt(j);
+        // digits . e E + -
+        if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) j++;
+        else break;
+      }
+      out += text.slice(last, i) + '"' + text.slice(i, j) + '"';
+      last = j;
+      i = j - 1;
+    }
+  }
+  out += text.slice(last);
+  try {
+    return JSON.parse(out);
+  } catch (e) {
+    throw new ValidationError('bad_json', '$', (e as Error).message.slice(0, 100));
+  }
+}

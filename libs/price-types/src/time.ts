@@ -1,0 +1,67 @@
+import { ValidationError } from './errors';
+
+/**
+ * Times on the log are integer epoch MICROseconds held in a JavaScript number. Epoch µs today is ~1.8e15,
+ * well inside Number.MAX_SAFE_INTEGER (9.007e15, i.e. year 2255), so integers stay exact.
+ *
+ *  - venueTimeUs: when the venue says the thing happened (trade match time, quote update time).
+ *  - recvTimeUs:  when our ingest read the frame off the socket (our clock, NTP-disciplined in production).
+ */
+
+/** Earliest accepted event time: 2009-01-03 (the Bitcoin genesis block). Anything older is corrupt. */
+export const MIN_TIME_US = 1_230_940_800_000_000;
+/** Latest accepted event time: 2100-01-01. */
+export const MAX_TIME_US = 4_102_444_800_000_000;
+
+export function nowUs(): number {
+  // performance.timeOrigin + now() gives sub-ms precision that Date.now() lacks.
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
+
+export function msToUs(ms: number): number {
+  return Math.round(ms * 1000);
+}
+
+export function isTimeUs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= MIN_TIME_US && v <= MAX_TIME_US;
+}
+
+export function assertTimeUs(v: unknown, field: string): number {
+  if (typeof v !== 'number') throw new ValidationError('wrong_type', field, 'time must be an integer number of µs');
+  if (!isTimeUs(v)) throw new ValidationError('bad_time', field, `time ${v} is not an integer µs between 2009 and 2100`);
+  return v;
+}
+
+function split(us: number): { date: Date; micros: string } {
+  const ms = Math.floor(us / 1000);
+  const micros = String(us - Math.floor(us / 1_000_000) * 1_000_000).padStart(6, '0');
+  return { date: new Date(ms), micros };
+}
+
+/** ISO-8601 UTC with microseconds, as the API shows times: "2026-11-29T08:02:13.010918Z". */
+export function isoFromUs(us: number): string {
+  const { date, micros } = split(us);
+  return `${date.toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+/** The legacy v3 feed's format (Python isoformat of an aware UTC datetime): "2026-11-29T08:02:13.010918+00:00". */
+export function legacyIsoFromUs(us: number): string {
+  const { date, micros } = split(us);
+  return `${date.toISOString().slice(0, 19)}.${micros}+00:00`;
+}
+
+/** The legacy feed's `last_btc_update_time`: epoch seconds with six fraction digits, e.g. "1795939333.010927". */
+export function legacyEpochSeconds(us: number): string {
+  const secs = Math.floor(us / 1_000_000);
+  return `${secs}.${String(us - secs * 1_000_000).padStart(6, '0')}`;
+}
+
+/** Parse an ISO-8601 UTC timestamp with up to 9 fraction digits into epoch µs (truncating below 1 µs). */
+export function usFromIso(text: string, field = 'time'): number {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:00)$/.exec(text);
+  if (!m) throw new ValidationError('bad_time', field, `not an ISO-8601 UTC time: ${JSON.stringify(text.slice(0, 40))}`);
+  const ms = Date.parse(`${m[1]}Z`);
+  if (!Number.isFinite(ms)) throw new ValidationError('bad_time', field, `invalid date ${m[1]}`);
+  const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return assertTimeUs(ms * 1000 + Number(frac), field);
+}

@@ -31,9 +31,12 @@ export default [
   {
     // Production code of apps and libs must not pull in test helpers (real servers, spawners).
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**', 'libs/venue-sim/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@feed/testing', message: 'libs/testing is for spec files only.' }] }],
+      'no-restricted-imports': ['error', { paths: [
+        { name: '@feed/testing', message: 'libs/testing is for spec files only.' },
+        { name: '@feed/venue-sim', message: 'the venue simulator is for specs and tools, never production code.' },
+      ] }],
     },
   },
   {

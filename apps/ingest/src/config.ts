@@ -1,0 +1,89 @@
+import { readCommon, readHttp, readNats, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig } from '@feed/config';
+import { isSymbol, isVenueId, type Source, type VenueId } from '@feed/price-types';
+import { ADAPTERS } from './venues';
+
+export interface VenueConfig {
+  venue: VenueId;
+  baseUrl: string;
+  symbols: string[];
+  channels: Array<'trade'>;
+  staleAfterMs: number;
+  silentMs: number;
+  lifetimeMs: number;
+  rotateBeforeMs: number;
+}
+
+export interface IngestConfig {
+  common: CommonConfig;
+  nats: NatsConfig;
+  http: HttpConfig;
+  /** live for real venues; simulated when pointed at the venue simulator (decision 7). */
+  source: Source;
+  venues: VenueConfig[];
+  heartbeatMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  backoffStableMs: number;
+  handshakeTimeoutMs: number;
+  publishWindow: number;
+  publishTimeoutMs: number;
+  maxQueued: number;
+}
+
+const DEFAULT_URLS: Partial<Record<VenueId, string>> = {
+  binance: 'wss://stream.binance.com:9443',
+};
+
+/** Venue names become env prefixes: BINANCE_URL, BINANCE_SYMBOLS, BINANCE_STALE_AFTER_MS, ... */
+function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): VenueConfig {
+  const P = venue.toUpperCase();
+  // The legacy feed's WEBSOCKET_URL was a full Binance stream URL; its origin is the base URL.
+  const legacyUrl = venue === 'binance' ? r.optionalString('WEBSOCKET_URL') : undefined;
+  const baseUrl = r.string(`${P}_URL`, { default: legacyUrl ? new URL(legacyUrl).origin.replace(/^http/, 'ws') : (DEFAULT_URLS[venue] ?? '') });
+  if (!/^wss?:\/\/[^\s]+$/.test(baseUrl)) r.problem(`${P}_URL=${JSON.stringify(baseUrl)} is not a ws:// or wss:// URL`);
+  const symbols = r.list(`${P}_SYMBOLS`, { default: ['BTC-USDT'] });
+  for (const s of symbols) if (!isSymbol(s)) r.problem(`${P}_SYMBOLS entry ${JSON.stringify(s)} is not a canonical BASE-QUOTE symbol (e.g. BTC-USDT)`);
+  const lifetimeMs = r.int(`${P}_LIFETIME_MS`, { default: lifetimeDefault, min: 1_000 });
+  return {
+    venue,
+    baseUrl,
+    symbols,
+    channels: ['trade'],
+    staleAfterMs: r.int(`${P}_STALE_AFTER_MS`, { default: 10_000, min: 50 }),
+    silentMs: r.int(`${P}_SILENT_MS`, { default: 30_000, min: 50 }),
+    lifetimeMs,
+    rotateBeforeMs: r.int(`${P}_ROTATE_BEFORE_MS`, { default: Math.min(10 * 60_000, Math.floor(lifetimeMs / 10)), min: 0 }),
+  };
+}
+
+export function readConfig(r: ConfigReader): IngestConfig {
+  const common = readCommon(r);
+  const source = r.oneOf('INGEST_SOURCE', ['live', 'simulated'] as const, { default: 'live' });
+  if (source === 'simulated' && !common.allowSimulator) r.problem('INGEST_SOURCE=simulated is refused in production unless ALLOW_SIMULATOR=true');
+  const names = r.list('INGEST_VENUES', { default: ['binance'] });
+  const venues: VenueConfig[] = [];
+  for (const n of names) {
+    if (!isVenueId(n) || !ADAPTERS[n]) {
+      r.problem(`INGEST_VENUES entry ${JSON.stringify(n)} has no adapter (known: ${Object.keys(ADAPTERS).join(', ')})`);
+      continue;
+    }
+    venues.push(readVenue(r, n, (ADAPTERS[n] as NonNullable<(typeof ADAPTERS)[typeof n]>).rules.connectionLifetimeMs));
+  }
+  const cfg: IngestConfig = {
+    common,
+    nats: readNats(r, `ingest-${common.instanceId}`),
+    http: readHttp(r, 8081),
+    source,
+    venues,
+    heartbeatMs: r.int('INGEST_HEARTBEAT_MS', { default: 1_000, min: 10, max: 60_000 }),
+    backoffBaseMs: r.int('INGEST_BACKOFF_BASE_MS', { default: 500, min: 1 }),
+    backoffMaxMs: r.int('INGEST_BACKOFF_MAX_MS', { default: 30_000, min: 1 }),
+    backoffStableMs: r.int('INGEST_BACKOFF_STABLE_MS', { default: 60_000, min: 1 }),
+    handshakeTimeoutMs: r.int('INGEST_HANDSHAKE_TIMEOUT_MS', { default: 10_000, min: 100 }),
+    publishWindow: r.int('INGEST_PUBLISH_WINDOW', { default: 1_000, min: 1, max: 20_000 }),
+    publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', { default: 5_000, min: 100 }),
+    maxQueued: r.int('INGEST_MAX_QUEUED', { default: 100_000, min: 100 }),
+  };
+  r.done();
+  return cfg;
+}

@@ -1,0 +1,78 @@
+import { fromProcessEnv } from '@feed/config';
+import { createLogger, errFields } from '@feed/logging';
+import { Subjects, WindowedPublisher, connectNats, streamName, trackConnection, verifyStreams } from '@feed/messaging';
+import { createRegistry } from '@feed/metrics';
+import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { readConfig } from './config';
+import { createFrameHandler } from './frame-handler';
+import { createIngestMetrics } from './metrics';
+import { RawPublisher } from './raw-publisher';
+import { StreamTracker } from './stream-tracker';
+import { VenueSupervisor } from './venue-supervisor';
+import { ADAPTERS, type StreamKey, type VenueAdapter } from './venues';
+
+async function main(): Promise<void> {
+  const cfg = readConfig(fromProcessEnv());
+  const log = createLogger({ service: 'ingest', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
+  const registry = createRegistry('ingest', cfg.common.instanceId);
+  const metrics = createIngestMetrics(registry);
+  const health = new Health();
+  const loopMonitor = new EventLoopMonitor();
+  health.addLiveness('event_loop', () => loopMonitor.responsive());
+
+  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
+  const jsm = await jetstreamManager(nc);
+  await verifyStreams(jsm, [streamName(cfg.common.prefix, 'RAW')]);
+  const natsState = trackConnection(nc);
+  health.addReadiness('nats', () => natsState.connected());
+
+  const subjects = new Subjects(cfg.common.prefix);
+  const ingestId = cfg.common.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const publisher = new RawPublisher(
+    new WindowedPublisher(jetstream(nc), { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
+    { source: cfg.source, ingestId, maxQueued: cfg.maxQueued, maxAttempts: 5, retryDelayMs: 200 },
+    metrics,
+    log.child({ module: 'raw-publisher' }),
+  );
+  const allStreams: StreamKey[] = cfg.venues.flatMap((v) => v.symbols.flatMap((symbol) => v.channels.map((channel) => ({ venue: v.venue, channel, symbol }))));
+  const tracker = new StreamTracker(allStreams, { staleAfterMs: Math.min(...cfg.venues.map((v) => v.staleAfterMs)), heartbeatMs: cfg.heartbeatMs, ingestId, source: cfg.source, subjects }, (m) => publisher.enqueue(m), metrics);
+  const supervisors = cfg.venues.map((v) => {
+    const adapter = ADAPTERS[v.venue] as VenueAdapter;
+    return new VenueSupervisor(
+      adapter,
+      {
+        baseUrl: v.baseUrl,
+        streams: allStreams.filter((s) => s.venue === v.venue),
+        silentMs: v.silentMs,
+        backoff: { baseMs: cfg.backoffBaseMs, maxMs: cfg.backoffMaxMs, stableMs: cfg.backoffStableMs },
+        lifetimeMs: v.lifetimeMs,
+        rotateBeforeMs: v.rotateBeforeMs,
+        handshakeTimeoutMs: cfg.handshakeTimeoutMs,
+      },
+      createFrameHandler({ adapter, subjects, publisher, tracker, metrics }),
+      (up, reason) => tracker.setConnected(v.venue, up, reason),
+      metrics,
+      log.child({ module: 'venue', venue: v.venue }),
+    );
+  });
+  health.addDetail('streams', () => tracker.snapshot());
+  health.addDetail('queued', () => publisher.queued);
+  const server = await startOpsServer({ ...cfg.http, health, registry, log });
+  tracker.start();
+  for (const s of supervisors) s.start();
+  log.info({ source: cfg.source, venues: cfg.venues.map((v) => ({ venue: v.venue, url: v.baseUrl, symbols: v.symbols })) }, 'ingest started');
+
+  installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
+    { name: 'close venue sockets', run: async () => supervisors.forEach((s) => s.stop()) },
+    { name: 'mark streams down', run: async () => tracker.stop() },
+    { name: 'flush raw frames', run: () => publisher.drain() },
+    { name: 'drain nats', run: () => nc.drain() },
+    { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ingest', msg: 'startup failed', ...errFields(e) })}\n`);
+  process.exit(1);
+});

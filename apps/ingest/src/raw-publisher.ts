@@ -1,0 +1,81 @@
+import type { Logger } from '@feed/logging';
+import { Hdr, newHeaders, type WindowedPublisher } from '@feed/messaging';
+import type { Source } from '@feed/price-types';
+import type { IngestMetrics } from './metrics';
+
+export interface RawMessage {
+  subject: string;
+  data: Uint8Array;
+  msgId?: string;
+  recvTimeUs: number;
+  venue: string;
+  attempt: number;
+}
+
+/**
+ * Frames from every socket go through one FIFO into JetStream with a bounded in-flight window, so RAW keeps
+ * arrival order and a slow NATS pushes back on memory, not on correctness. The queue itself is bounded: past
+ * `maxQueued` frames are dropped and counted (another ingest replica, or gap repair, covers them). A failed
+ * publish is retried with the same msg id (deduped if the first attempt actually landed).
+ */
+export class RawPublisher {
+  private readonly queue: RawMessage[] = [];
+  private pumping = false;
+
+  constructor(
+    private readonly publisher: WindowedPublisher,
+    private readonly o: { source: Source; ingestId: string; maxQueued: number; maxAttempts: number; retryDelayMs: number },
+    private readonly metrics: IngestMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  enqueue(m: RawMessage): void {
+    if (this.queue.length >= this.o.maxQueued) {
+      this.metrics.dropped.inc({ venue: m.venue, reason: 'queue_full' });
+      return;
+    }
+    this.queue.push(m);
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Resolves when the queue is empty and nothing is in flight (shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.pumping) await new Promise((r) => setTimeout(r, 10));
+    await this.publisher.idle();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const m = this.queue.shift() as RawMessage;
+        const h = newHeaders();
+        h.set(Hdr.recvTimeUs, String(m.recvTimeUs));
+        h.set(Hdr.source, this.o.source);
+        h.set(Hdr.ingest, this.o.ingestId);
+        const { ack } = await this.publisher.start(m.subject, m.data, { headers: h, ...(m.msgId ? { msgId: m.msgId } : {}) });
+        ack.then(
+          (pa) => {
+            this.metrics.published.inc({ venue: m.venue, outcome: pa.duplicate ? 'duplicate' : 'stored' });
+          },
+          (e: unknown) => this.retry(m, e),
+        );
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private retry(m: RawMessage, e: unknown): void {
+    if (m.attempt + 1 >= this.o.maxAttempts) {
+      this.metrics.dropped.inc({ venue: m.venue, reason: 'publish_failed' });
+      this.log.warn({ subject: m.subject, err: e instanceof Error ? e.message : String(e) }, 'raw publish failed; frame dropped');
+      return;
+    }
+    setTimeout(() => this.enqueue({ ...m, attempt: m.attempt + 1 }), this.o.retryDelayMs * 2 ** m.attempt).unref();
+  }
+}

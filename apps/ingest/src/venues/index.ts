@@ -1,0 +1,10 @@
+import type { VenueId } from '@feed/price-types';
+import { binanceAdapter } from './binance';
+import type { VenueAdapter } from './venue-adapter';
+
+export type { Classified, StreamKey, VenueAdapter, VenueRules } from './venue-adapter';
+
+/** The adapter registry: adding a venue adds one line here (see docs/adding-a-venue.md). */
+export const ADAPTERS: Partial<Record<VenueId, VenueAdapter>> = {
+  binance: binanceAdapter,
+};

@@ -1,0 +1,100 @@
+import { fromProcessEnv } from '@feed/config';
+import { createLogger, errFields } from '@feed/logging';
+import {
+  ConsumerLoop,
+  DeadLetterer,
+  LeaderLease,
+  Subjects,
+  WindowedPublisher,
+  connectNats,
+  createConsumerMetrics,
+  durableName,
+  ensureDurable,
+  leaseBucket,
+  streamName,
+  trackConnection,
+  verifyStreams,
+} from '@feed/messaging';
+import { createRegistry } from '@feed/metrics';
+import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { readConfig } from './config';
+import { decodeRaw } from './decode';
+import { createNormalizerMetrics } from './metrics';
+import { createBatchHandler } from './publish-events';
+import { RecentIds } from './recent-ids';
+
+async function main(): Promise<void> {
+  const cfg = readConfig(fromProcessEnv());
+  const log = createLogger({ service: 'normalizer', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
+  const registry = createRegistry('normalizer', cfg.common.instanceId);
+  const health = new Health();
+  const loopMonitor = new EventLoopMonitor();
+  health.addLiveness('event_loop', () => loopMonitor.responsive());
+
+  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const raw = streamName(cfg.common.prefix, 'RAW');
+  await verifyStreams(jsm, [raw, streamName(cfg.common.prefix, 'MD'), streamName(cfg.common.prefix, 'DLQ')]);
+  const natsState = trackConnection(nc);
+  health.addReadiness('nats', () => natsState.connected());
+
+  const subjects = new Subjects(cfg.common.prefix);
+  const publisher = new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs });
+  const durable = durableName(cfg.common.prefix, 'normalizer', cfg.group);
+  const loopOpts = { stream: raw, durable, filterSubject: subjects.rawAll(), ackWaitMs: cfg.ackWaitMs, maxDeliver: cfg.maxDeliver, maxAckPending: cfg.maxAckPending };
+  await ensureDurable(jsm, loopOpts);
+
+  let lease: LeaderLease | undefined;
+  if (cfg.useLease) {
+    const kv = await new Kvm(nc).open(leaseBucket(cfg.common.prefix));
+    lease = new LeaderLease(kv, `normalizer.${cfg.group}`, cfg.common.instanceId, {
+        ttlMs: cfg.leaseTtlMs,
+        takeoverDelayMs: cfg.takeoverDelayMs,
+        // Nothing unacknowledged means no previous holder has a batch in flight: continue at once, in order.
+        skipDelayIf: async () => (await jsm.consumers.info(raw, durable)).num_ack_pending === 0,
+      }, log.child({ module: 'lease' }));
+    lease.start();
+  }
+  const metrics = createNormalizerMetrics(registry);
+  const loop = new ConsumerLoop({
+    ...loopOpts,
+    name: durable,
+    js,
+    jsm,
+    batchSize: cfg.batchSize,
+    decode: (msg) => decodeRaw(msg, cfg.common.prefix),
+    handle: createBatchHandler({ publisher, subjects, recent: new RecentIds(Math.max(1, cfg.recentIdsPerStream)), metrics }),
+    deadLetter: new DeadLetterer(publisher, subjects, 'normalizer'),
+    probe: async () => {
+      await jsm.streams.info(streamName(cfg.common.prefix, 'MD'));
+      return true;
+    },
+    probeIntervalMs: cfg.probeIntervalMs,
+    nakDelayMs: cfg.nakDelayMs,
+    ...(lease ? { isActive: () => (lease as LeaderLease).isLeader() } : {}),
+    log: log.child({ module: 'consumer' }),
+    metrics: createConsumerMetrics(registry),
+  });
+  health.addLiveness('consumer_loop', () => loop.isAlive(cfg.ackWaitMs * 6));
+  health.addDetail('consumer', () => ({ state: loop.state, batches: loop.batches, leader: lease ? lease.isLeader() : true }));
+  const server = await startOpsServer({ ...cfg.http, health, registry, log });
+  loop.start();
+  log.info({ durable, lease: cfg.useLease }, 'normalizer started');
+
+  installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
+    { name: 'stop consuming', run: () => loop.stop() },
+    { name: 'flush publishes', run: () => publisher.idle() },
+    { name: 'release lease', run: async () => lease?.stop() },
+    { name: 'drain nats', run: () => nc.drain() },
+    { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Startup failure (config, NATS unreachable, streams missing): exit non-zero so a bad release rolls back.
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'normalizer', msg: 'startup failed', ...errFields(e) })}\n`);
+  process.exit(1);
+});

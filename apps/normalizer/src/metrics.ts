@@ -1,0 +1,33 @@
+import { Counter, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
+
+export interface NormalizerMetrics {
+  frames: Counter<'venue' | 'outcome'>;
+  events: Counter<'venue' | 'type'>;
+  duplicates: Counter<'venue'>;
+  latency: Histogram<'venue'>;
+}
+
+export function createNormalizerMetrics(registry: Registry): NormalizerMetrics {
+  return {
+    frames: new Counter({
+      name: 'feed_normalizer_frames_total',
+      help: 'RAW frames handled, by outcome: mapped (produced events), ignored (no market data, e.g. acks, unknown types)',
+      labelNames: ['venue', 'outcome'],
+      registers: [registry],
+    }),
+    events: new Counter({ name: 'feed_normalizer_events_total', help: 'Normalized events published to the MD stream', labelNames: ['venue', 'type'], registers: [registry] }),
+    duplicates: new Counter({
+      name: 'feed_normalizer_duplicates_total',
+      help: 'Events dropped because their id was published recently (venue resends, overlapping ingest replicas)',
+      labelNames: ['venue'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'feed_normalizer_latency_seconds',
+      help: 'Receive time (ingest) to normalized event acknowledged by JetStream',
+      labelNames: ['venue'],
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+import { Hdr, newHeaders, TransientError, type Delivered, type Subjects, type WindowedPublisher } from '@feed/messaging';
+import { nowUs, type MarketEventV1 } from '@feed/price-types';
+import { injectTrace } from '@feed/tracing';
+import type { MapResult } from './mappers';
+import type { NormalizerMetrics } from './metrics';
+import type { RecentIds } from './recent-ids';
+
+const encoder = new TextEncoder();
+
+/**
+ * The normalizer's side effect for one batch: publish every new event to MD (msg id = event id, trace context
+ * carried over), wait for all PubAcks, and only then remember the ids. Any publish failure fails the whole
+ * batch as transient: the loop naks it and the republish is deduped by msg id.
+ */
+export function createBatchHandler(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics }) {
+  const { publisher, subjects, recent, metrics } = deps;
+  return async (items: Delivered<MapResult>[]): Promise<void> => {
+    const out: Array<{ subject: string; data: Uint8Array; msgId: string; headers: ReturnType<typeof newHeaders>; ev: MarketEventV1 }> = [];
+    const inBatch = new Set<string>();
+    for (const it of items) {
+      const r = it.value;
+      if (r.ignored) {
+        metrics.frames.inc({ venue: venueOf(it.subject), outcome: 'ignored' });
+        continue;
+      }
+      metrics.frames.inc({ venue: venueOf(it.subject), outcome: 'mapped' });
+      for (const ev of r.events) {
+        const stream = `${ev.type}:${ev.venue}:${ev.symbol}`;
+        if (recent.has(stream, ev.id) || inBatch.has(ev.id)) {
+          metrics.duplicates.inc({ venue: ev.venue });
+          continue;
+        }
+        inBatch.add(ev.id);
+        const headers = newHeaders();
+        headers.set(Hdr.source, ev.source);
+        injectTrace(headers, it.ctx);
+        out.push({ subject: subjects.md(ev.type, ev.symbol, ev.venue), data: encoder.encode(JSON.stringify(ev)), msgId: ev.id, headers, ev });
+      }
+    }
+    if (out.length === 0) return;
+    try {
+      await publisher.publishAll(out);
+    } catch (e) {
+      throw new TransientError(`MD publish failed: ${e instanceof Error ? e.message : String(e)}`, 'NATS_PUBLISH_FAILED', { cause: e });
+    }
+    const now = nowUs();
+    for (const o of out) {
+      recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
+      metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
+      if (o.ev.type === 'trade') metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);
+    }
+  };
+}
+
+function venueOf(subject: string): string {
+  return subject.split('.')[2] ?? 'unknown';
+}

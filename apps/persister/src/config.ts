@@ -1,0 +1,60 @@
+import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
+import { isVenueId, isSymbol } from '@feed/price-types';
+import type { LegacySettings } from './projections/batch-args';
+
+export interface PersisterConfig {
+  common: CommonConfig;
+  nats: NatsConfig;
+  http: HttpConfig;
+  /** The Redis this persister group projects into (the primary, or the standby with its own group). */
+  redis: RedisEndpoint;
+  /** Consumer group = one per Redis (decision 10): "primary", "standby". Persisters of a group share a durable. */
+  group: string;
+  batchSize: number;
+  ackWaitMs: number;
+  maxDeliver: number;
+  maxAckPending: number;
+  nakDelayMs: number;
+  probeIntervalMs: number;
+  recentTradesMax: number;
+  dedupeTtlSeconds: number;
+  legacy: LegacySettings;
+}
+
+/** Legacy EXCHANGE values (the old feed's names) -> Feed venue and default symbol. */
+const LEGACY_DEFAULT_SYMBOL: Record<string, string> = { binance: 'BTC-USDT', okx: 'BTC-USDT', bybit: 'BTC-USDT', coinbase: 'BTC-USD', kraken: 'BTC-USD', bitstamp: 'BTC-USD' };
+
+export function readConfig(r: ConfigReader): PersisterConfig {
+  const common = readCommon(r);
+  const exchange = r.string('EXCHANGE', { default: 'binance', aliases: ['LEGACY_VENUE'] }).toLowerCase();
+  if (!isVenueId(exchange)) r.problem(`EXCHANGE=${exchange} is not a known venue`);
+  const legacySymbol = r.string('LEGACY_SYMBOL', { default: LEGACY_DEFAULT_SYMBOL[exchange] ?? 'BTC-USDT' });
+  if (!isSymbol(legacySymbol)) r.problem(`LEGACY_SYMBOL=${legacySymbol} is not a canonical BASE-QUOTE symbol`);
+  const mdRetentionMs = r.int('MD_MAX_AGE_MS', { default: 7 * 24 * 3_600_000, min: 60_000 });
+  const cfg: PersisterConfig = {
+    common,
+    nats: readNats(r, `persister-${common.instanceId}`),
+    http: readHttp(r, 8083),
+    redis: readRedis(r, 'primary'),
+    group: r.string('PERSISTER_GROUP', { default: 'primary' }),
+    batchSize: r.int('PERSISTER_BATCH', { default: 500, min: 1, max: 5_000 }),
+    ackWaitMs: r.int('PERSISTER_ACK_WAIT_MS', { default: 10_000, min: 200, max: 300_000 }),
+    maxDeliver: r.int('PERSISTER_MAX_DELIVER', { default: -1, min: -1, max: 1_000 }),
+    maxAckPending: r.int('PERSISTER_MAX_ACK_PENDING', { default: 2_000, min: 1, max: 100_000 }),
+    nakDelayMs: r.int('PERSISTER_NAK_DELAY_MS', { default: 1_000, min: 0, max: 60_000 }),
+    probeIntervalMs: r.int('PERSISTER_PROBE_INTERVAL_MS', { default: 500, min: 10, max: 60_000 }),
+    recentTradesMax: r.int('RECENT_TRADES_MAX', { default: 1_000, min: 1, max: 100_000 }),
+    // Dedupe marks must outlive the MD log (decision 2): any event still replayable is still refused.
+    dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400,
+    legacy: {
+      enabled: r.bool('LEGACY_KEYS', { default: true }),
+      venue: exchange,
+      symbol: legacySymbol,
+      defaultVenue: 'binance',
+      allowSimulated: r.bool('LEGACY_ALLOW_SIMULATED', { default: false }),
+    },
+  };
+  if (cfg.maxAckPending < cfg.batchSize) r.problem('PERSISTER_MAX_ACK_PENDING must be >= PERSISTER_BATCH');
+  r.done();
+  return cfg;
+}

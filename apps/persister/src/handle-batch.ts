@@ -1,0 +1,44 @@
+import type { Delivered, HandleOutcome } from '@feed/messaging';
+import { nowUs, type MarketEventV1 } from '@feed/price-types';
+import type { PersisterMetrics } from './metrics';
+import { RefusedError, type ApplyResult, type BatchApplier } from './projections/applier';
+
+/**
+ * The persister's side effect: one atomic, idempotent script call per batch. If Redis refuses the batch's
+ * writes (not an outage), the events are applied one by one so only the event responsible is dead-lettered.
+ * Acks happen in the consumer loop, after this resolves: never before the write.
+ */
+export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetrics) {
+  const account = (evs: MarketEventV1[], r: ApplyResult) => {
+    metrics.redisUp.set(1);
+    for (const [type, c] of Object.entries(r.counts)) {
+      if (c.applied) metrics.events.inc({ type, outcome: 'applied' }, c.applied);
+      if (c.duplicates) metrics.events.inc({ type, outcome: 'duplicate' }, c.duplicates);
+      if (c.skipped) metrics.events.inc({ type, outcome: 'skipped' }, c.skipped);
+    }
+    const now = nowUs();
+    for (const ev of evs) if (ev.type === 'trade') metrics.latency.observe({ type: 'trade' }, Math.max(0, now - ev.recvTimeUs) / 1e6);
+  };
+  return async (items: Delivered<MarketEventV1>[]): Promise<void | HandleOutcome<MarketEventV1>> => {
+    const batch = items.map((i) => ({ ev: i.value, seq: i.seq }));
+    try {
+      account(items.map((i) => i.value), await applier.apply(batch));
+      return;
+    } catch (e) {
+      if (!(e instanceof RefusedError)) {
+        metrics.redisUp.set(0);
+        throw e;
+      }
+    }
+    const rejected: HandleOutcome<MarketEventV1>['rejected'] = [];
+    for (const item of items) {
+      try {
+        account([item.value], await applier.apply([{ ev: item.value, seq: item.seq }]));
+      } catch (e) {
+        if (!(e instanceof RefusedError)) throw e;
+        rejected.push({ item, reason: 'redis_refused', detail: e.message });
+      }
+    }
+    return { rejected };
+  };
+}

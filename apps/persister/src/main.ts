@@ -1,0 +1,93 @@
+import { fromProcessEnv } from '@feed/config';
+import { Keys } from '@feed/keys';
+import { createLogger, errFields } from '@feed/logging';
+import {
+  ConsumerLoop,
+  DeadLetterer,
+  Subjects,
+  WindowedPublisher,
+  connectNats,
+  createConsumerMetrics,
+  durableName,
+  ensureDurable,
+  streamName,
+  trackConnection,
+  verifyStreams,
+} from '@feed/messaging';
+import { createRegistry } from '@feed/metrics';
+import { decodeEvent } from '@feed/price-types';
+import { connectRedis, createRedisClient } from '@feed/redis';
+import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { readConfig } from './config';
+import { createBatchHandler } from './handle-batch';
+import { createPersisterMetrics } from './metrics';
+import { BatchApplier } from './projections/applier';
+
+async function main(): Promise<void> {
+  const cfg = readConfig(fromProcessEnv());
+  const log = createLogger({ service: 'persister', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
+  const registry = createRegistry('persister', cfg.common.instanceId);
+  const health = new Health();
+  const loopMonitor = new EventLoopMonitor();
+  health.addLiveness('event_loop', () => loopMonitor.responsive());
+
+  const redis = createRedisClient(cfg.redis, { name: `persister-${cfg.group}-${cfg.common.instanceId}`, failFast: true });
+  redis.on('error', (e: Error) => log.debug({ err: e.message }, 'redis error'));
+  await connectRedis(redis, cfg.common.startupTimeoutMs, `Redis ${cfg.redis.host}:${cfg.redis.port}`);
+  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const md = streamName(cfg.common.prefix, 'MD');
+  await verifyStreams(jsm, [md, streamName(cfg.common.prefix, 'DLQ')]);
+  const natsState = trackConnection(nc);
+  health.addReadiness('nats', () => natsState.connected());
+  health.addReadiness('redis', () => redis.status === 'ready');
+
+  const subjects = new Subjects(cfg.common.prefix);
+  const durable = durableName(cfg.common.prefix, 'persister', cfg.group);
+  const loopOpts = { stream: md, durable, filterSubject: subjects.mdAll(), ackWaitMs: cfg.ackWaitMs, maxDeliver: cfg.maxDeliver, maxAckPending: cfg.maxAckPending };
+  await ensureDurable(jsm, loopOpts);
+  const applier = new BatchApplier(redis, {
+    keys: new Keys(cfg.common.keyPrefix),
+    group: cfg.group,
+    recentTradesMax: cfg.recentTradesMax,
+    dedupeTtlSeconds: cfg.dedupeTtlSeconds,
+    publish: true,
+    legacy: cfg.legacy,
+  });
+  const metrics = createPersisterMetrics(registry);
+  const loop = new ConsumerLoop({
+    ...loopOpts,
+    name: durable,
+    js,
+    jsm,
+    batchSize: cfg.batchSize,
+    decode: (msg) => decodeEvent(msg.data),
+    handle: createBatchHandler(applier, metrics),
+    deadLetter: new DeadLetterer(new WindowedPublisher(js, { window: 100, timeoutMs: 5_000 }), subjects, 'persister'),
+    // Stop fetching while Redis is down (JetStream keeps the events); resume when PING answers.
+    probe: async () => (await redis.ping()) === 'PONG',
+    probeIntervalMs: cfg.probeIntervalMs,
+    nakDelayMs: cfg.nakDelayMs,
+    log: log.child({ module: 'consumer' }),
+    metrics: createConsumerMetrics(registry),
+  });
+  health.addLiveness('consumer_loop', () => loop.isAlive(cfg.ackWaitMs * 6));
+  health.addDetail('consumer', () => ({ state: loop.state, batches: loop.batches, group: cfg.group }));
+  const server = await startOpsServer({ ...cfg.http, health, registry, log });
+  loop.start();
+  log.info({ durable, group: cfg.group, legacy: cfg.legacy }, 'persister started');
+
+  installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
+    { name: 'stop consuming', run: () => loop.stop() },
+    { name: 'drain nats', run: () => nc.drain() },
+    { name: 'close redis', run: async () => void (await redis.quit().catch(() => redis.disconnect())) },
+    { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'persister', msg: 'startup failed', ...errFields(e) })}\n`);
+  process.exit(1);
+});

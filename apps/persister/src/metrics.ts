@@ -1,0 +1,26 @@
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
+
+export interface PersisterMetrics {
+  events: Counter<'type' | 'outcome'>;
+  latency: Histogram<'type'>;
+  redisUp: Gauge;
+}
+
+export function createPersisterMetrics(registry: Registry): PersisterMetrics {
+  return {
+    events: new Counter({
+      name: 'feed_persister_events_total',
+      help: 'Events handled by the persister, by outcome: applied, duplicate (id already applied), skipped (type not projected)',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'feed_persister_latency_seconds',
+      help: 'Receive time (ingest) to event applied in Redis',
+      labelNames: ['type'],
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    redisUp: new Gauge({ name: 'feed_persister_redis_up', help: '1 when the last Redis write or probe succeeded', registers: [registry] }),
+  };
+}

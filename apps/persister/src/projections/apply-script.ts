@@ -1,0 +1,100 @@
+/**
+ * One Lua script applies a whole batch atomically (Redis runs it as a unit: readers never see half a batch)
+ * and idempotently (the dedupe check and every write happen together, so a redelivered or duplicated event
+ * changes nothing). Every projection is ORDER-INDEPENDENT, which is how two persisters on one durable, or a
+ * replay, give identical state (decision 5):
+ *   - latest trade: kept only if its sort key (venue time, venue, trade id) is greater than the stored one;
+ *   - recent trades: a sorted set by the same key, trimmed to the N greatest;
+ *   - legacy history: an ordering sorted set of the newest 1000 behind the list; the list is pushed when an entry
+ *     is the newest (the common case) and rebuilt from the set when an older one arrives late;
+ *   - status: the latest per (stream, ingest instance) by receive time;
+ *   - checkpoint: the maximum stream sequence applied.
+ * Standalone Redis only (keys are computed in the script's arguments, which Redis Cluster would refuse).
+ *
+ * ARGV header (1-based): 1 recentMax, 2 dedupeTtlSeconds, 3 publish (1/0), 4 checkpointKey, 5 maxSeq,
+ *   6 legacyIndexKey, 7 legacyLastKey, 8 lastPriceKey, 9 updateTimeKey, 10 historyKey, 11 currentExchangeKey,
+ *   12 channel, 13 defaultVenue, 14 nExpire, then nExpire dedupe keys, then events of STRIDE args each:
+ *   trade:  kind, dmode(b|s|n), dkey, dmember, latestKey, sortKey, json, tradesKey, score, legacy(1/0),
+ *           legacyEntry, legacyPrice, legacyTime, venue
+ *   status: kind, 'n', '', '', statusKey, field, recvTimeUs, json, then padding.
+ * Returns one flag per event: 1 applied, 0 duplicate.
+ */
+export const STRIDE = 14;
+export const HEADER = 14;
+
+export const APPLY_BATCH_LUA = `
+local recentMax = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local publish = ARGV[3] == '1'
+local cpKey, maxSeq = ARGV[4], tonumber(ARGV[5])
+local idxKey, lastKey = ARGV[6], ARGV[7]
+local priceKey, timeKey, histKey, exchKey, channel, defaultVenue = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local nExpire = tonumber(ARGV[14])
+local base = 15 + nExpire
+local stride = ${STRIDE}
+local n = math.floor((#ARGV - base + 1) / stride)
+local applied = {}
+local trimTrades = {}
+local legacyLast = redis.call('GET', lastKey)
+local legacyTouched, rebuild = false, false
+local pushes = {}
+for i = 0, n - 1 do
+  local o = base + i * stride
+  local kind, dmode, dkey, dmember = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+  local isNew = 1
+  if dmode == 'b' then
+    isNew = 1 - redis.call('SETBIT', dkey, tonumber(dmember), 1)
+  elseif dmode == 's' then
+    isNew = redis.call('SADD', dkey, dmember)
+  end
+  if isNew == 1 then
+    if kind == 'trade' then
+      local latestKey, sortKey, json, tradesKey, score = ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8]
+      local cur = redis.call('HGET', latestKey, 'k')
+      if (not cur) or cur < sortKey then redis.call('HSET', latestKey, 'k', sortKey, 'v', json) end
+      redis.call('ZADD', tradesKey, score, sortKey .. '|' .. json)
+      trimTrades[tradesKey] = true
+      if ARGV[o + 9] == '1' then
+        local entry, venue = ARGV[o + 10], ARGV[o + 13]
+        redis.call('ZADD', idxKey, score, sortKey .. '|' .. entry)
+        legacyTouched = true
+        if (not legacyLast) or legacyLast < sortKey then
+          legacyLast = sortKey
+          redis.call('SET', lastKey, sortKey)
+          redis.call('SET', priceKey, ARGV[o + 11])
+          redis.call('SET', timeKey, ARGV[o + 12])
+          if venue ~= defaultVenue or redis.call('EXISTS', exchKey) == 1 then redis.call('SET', exchKey, venue) end
+          pushes[#pushes + 1] = entry
+        else
+          rebuild = true
+        end
+        if publish then redis.call('PUBLISH', channel, entry) end
+      end
+    elseif kind == 'status' then
+      local key, field, t, json = ARGV[o + 4], ARGV[o + 5], tonumber(ARGV[o + 6]), ARGV[o + 7]
+      local cur = redis.call('HGET', key, field .. ':t')
+      if (not cur) or tonumber(cur) < t then redis.call('HSET', key, field, json, field .. ':t', ARGV[o + 6]) end
+    end
+  end
+  applied[i + 1] = isNew
+end
+for k, _ in pairs(trimTrades) do redis.call('ZREMRANGEBYRANK', k, 0, -(recentMax + 1)) end
+if legacyTouched then
+  redis.call('ZREMRANGEBYRANK', idxKey, 0, -1001)
+  if rebuild then
+    redis.call('DEL', histKey)
+    local members = redis.call('ZREVRANGE', idxKey, 0, 999)
+    for j = 1, #members do
+      local m = members[j]
+      redis.call('RPUSH', histKey, string.sub(m, string.find(m, '|', 1, true) + 1))
+    end
+  else
+    for j = 1, #pushes do redis.call('LPUSH', histKey, pushes[j]) end
+    redis.call('LTRIM', histKey, 0, 999)
+  end
+end
+for j = 15, 14 + nExpire do redis.call('EXPIRE', ARGV[j], ttl) end
+local cp = redis.call('HGET', cpKey, 'seq')
+if (not cp) or tonumber(cp) < maxSeq then redis.call('HSET', cpKey, 'seq', ARGV[5]) end
+return applied
+`;

@@ -1,0 +1,42 @@
+import { legacyEpochSeconds, legacyIsoFromUs, type TradeV1 } from '@feed/price-types';
+
+/**
+ * The legacy "BTC Live Feed v3" formats, byte for byte (../shared/reference/legacy-v3-contract.md). The old
+ * feed was Python: prices and volumes went through float and json.dumps, so entries look like
+ *   {"price": 60001.26, "timestamp": "2026-11-29T08:02:13.010918+00:00", "volume": 0.01}
+ * (", " and ": " separators, floats in Python's repr, "+00:00" offsets with microseconds). Unlike the old feed,
+ * Feed stamps the VENUE's trade time, not local receive time.
+ */
+
+/**
+ * Python's float repr for a decimal string: shortest round-trip digits (as JavaScript's), but exponent form when
+ * the decimal exponent is < -4 or >= 16 ("1e-05", "1.5e+16"), and integral values keep ".0" ("60001.0").
+ */
+export function pyFloatRepr(decimal: string): string {
+  const x = Number(decimal);
+  if (!Number.isFinite(x)) throw new Error(`not a finite number: ${decimal}`);
+  const [mant = '0', expText = '0'] = x.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) {
+    const sign = exp < 0 ? '-' : '+';
+    return `${mant}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const s = String(x);
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/** One `btc_movement_history` entry (also the `btc_price` pub/sub message). */
+export function legacyHistoryEntry(t: TradeV1, includeExchange: boolean): string {
+  const base = `{"price": ${pyFloatRepr(t.price)}, "timestamp": "${legacyIsoFromUs(t.venueTimeUs)}", "volume": ${pyFloatRepr(t.size)}`;
+  return includeExchange ? `${base}, "exchange": "${t.venue}"}` : `${base}}`;
+}
+
+/** `last_btc_price`: Python str(float) of the price, e.g. "60001.26". */
+export function legacyLastPrice(t: TradeV1): string {
+  return pyFloatRepr(t.price);
+}
+
+/** `last_btc_update_time`: epoch seconds with six fraction digits, from the venue trade time. */
+export function legacyUpdateTime(t: TradeV1): string {
+  return legacyEpochSeconds(t.venueTimeUs);
+}

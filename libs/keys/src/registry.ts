@@ -1,0 +1,101 @@
+/**
+ * The one registry of Redis key families (brief, decision 13). Every key Feed writes belongs to exactly one
+ * family here; the persister builds keys only through `Keys`, the api reads through it, and state dumps (replay
+ * checks, failover checks) cover every family and FAIL on any key that matches none.
+ *
+ * Bounds (decision 10: Redis runs `noeviction`, so every family states its bound):
+ */
+export type RedisType = 'string' | 'hash' | 'list' | 'zset' | 'set';
+
+export interface KeyFamily {
+  name: string;
+  /** Glob for SCAN, with the key prefix applied (`{p}` = Feed prefix). */
+  pattern: string;
+  type: RedisType;
+  bound: string;
+  /** True for legacy v3 keys (unprefixed, contract-fixed format). */
+  legacy: boolean;
+  /** Part of the derived state compared by replay/failover checks (false for pure bookkeeping). */
+  projected: boolean;
+  description: string;
+}
+
+export function keyFamilies(p: string): KeyFamily[] {
+  return [
+    { name: 'dedupe-bits', pattern: `${p}dedupe:b:*`, type: 'string', legacy: false, projected: true, bound: '1 bit per numeric venue id; 128 KiB per 2^20-id chunk; chunks expire after the MD retention + 1 day', description: 'Applied-id bitmap for numeric venue ids (decision 2)' },
+    { name: 'dedupe-set', pattern: `${p}dedupe:s:*`, type: 'set', legacy: false, projected: true, bound: 'ids of one stream-hour; each set expires after the MD retention + 1 day', description: 'Applied-id set for non-numeric venue ids (decision 2)' },
+    { name: 'latest-trade', pattern: `${p}latest:trade:*`, type: 'hash', legacy: false, projected: true, bound: 'one per (symbol, venue)', description: 'Latest trade by venue time per symbol and venue' },
+    { name: 'recent-trades', pattern: `${p}trades:*`, type: 'zset', legacy: false, projected: true, bound: 'RECENT_TRADES_MAX per symbol (default 1000)', description: 'Most recent trades per symbol across venues, by venue time' },
+    { name: 'stream-status', pattern: `${p}status:*`, type: 'hash', legacy: false, projected: true, bound: 'one field per ingest instance per (symbol, venue, channel)', description: 'Latest status heartbeat/change per stream and ingest' },
+    { name: 'checkpoint', pattern: `${p}checkpoint:*`, type: 'hash', legacy: false, projected: true, bound: 'one per persister group', description: 'Highest MD stream sequence applied by a persister group' },
+    { name: 'legacy-order', pattern: `${p}legacy:*`, type: 'zset', legacy: false, projected: true, bound: '1000 entries (history) and one marker', description: 'Ordering index behind btc_movement_history and last_btc_price (event-time order, ties by trade id)' },
+    { name: 'legacy-last-price', pattern: 'last_btc_price', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: last BTC price as decimal text' },
+    { name: 'legacy-update-time', pattern: 'last_btc_update_time', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: epoch seconds with fraction of the last trade' },
+    { name: 'legacy-history', pattern: 'btc_movement_history', type: 'list', legacy: true, projected: true, bound: '1000 entries (LTRIM 0 999)', description: 'v3: newest-first JSON entries {price, timestamp, volume[, exchange]}' },
+    { name: 'legacy-current-exchange', pattern: 'current_exchange', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: venue feeding the legacy keys when it is not the default' },
+  ];
+}
+
+/** Key builders. Keys are built here and nowhere else. */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  dedupeBits(stream: string, chunk: bigint | number): string {
+    return `${this.prefix}dedupe:b:${stream}:${chunk}`;
+  }
+
+  dedupeSet(stream: string, hourBucket: number): string {
+    return `${this.prefix}dedupe:s:${stream}:${hourBucket}`;
+  }
+
+  latestTrade(symbol: string, venue: string): string {
+    return `${this.prefix}latest:trade:${symbol}:${venue}`;
+  }
+
+  latestTradePattern(symbol: string): string {
+    return `${this.prefix}latest:trade:${symbol}:*`;
+  }
+
+  recentTrades(symbol: string): string {
+    return `${this.prefix}trades:${symbol}`;
+  }
+
+  status(symbol: string, venue: string, channel: string): string {
+    return `${this.prefix}status:${symbol}:${venue}:${channel}`;
+  }
+
+  statusPattern(symbol = '*'): string {
+    return `${this.prefix}status:${symbol}:*`;
+  }
+
+  checkpoint(group: string): string {
+    return `${this.prefix}checkpoint:${group}`;
+  }
+
+  legacyHistoryIndex(): string {
+    return `${this.prefix}legacy:history`;
+  }
+
+  legacyLastMarker(): string {
+    return `${this.prefix}legacy:last`;
+  }
+
+  static readonly legacy = {
+    lastPrice: 'last_btc_price',
+    updateTime: 'last_btc_update_time',
+    history: 'btc_movement_history',
+    currentExchange: 'current_exchange',
+    channel: 'btc_price',
+  } as const;
+}
+
+/** Which family a key belongs to, or undefined (an unregistered key: a bug). */
+export function familyOf(key: string, families: KeyFamily[]): KeyFamily | undefined {
+  return families.find((f) => globMatch(f.pattern, key));
+}
+
+function globMatch(pattern: string, key: string): boolean {
+  if (!pattern.includes('*')) return pattern === key;
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(key);
+}

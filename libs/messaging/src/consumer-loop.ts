@@ -1,0 +1,307 @@
+import type { Logger } from '@feed/logging';
+import { ValidationError } from '@feed/price-types';
+import { extractTrace } from '@feed/tracing';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { Context } from '@opentelemetry/api';
+import type { ConsumerMetrics } from './consumer-metrics';
+import type { DeadLetterer } from './dead-letter';
+import { PoisonError, TransientError } from './errors';
+
+/** One decoded message handed to the side effect, in delivery order. */
+export interface Delivered<T> {
+  value: T;
+  msg: JsMsg;
+  /** Stream sequence of the message. */
+  seq: number;
+  subject: string;
+  deliveryCount: number;
+  /** Remote trace context extracted from the message headers. */
+  ctx: Context;
+}
+
+export interface ConsumerLoopOptions<T> {
+  /** Label for logs and metrics (the durable name is a good choice). */
+  name: string;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  durable: string;
+  /** One filter subject per consumer: nats-server 2.9 (Debian) supports no more. */
+  filterSubject: string;
+  ackWaitMs: number;
+  /** -1 = unlimited. A finite value must survive outages: the loop stops fetching instead of burning deliveries. */
+  maxDeliver: number;
+  /** Server-side bound on unacked messages; also bounds this process's buffer. */
+  maxAckPending: number;
+  /** Most messages handed to `handle` at once. */
+  batchSize: number;
+  /** Pure decode + validate. Throw ValidationError/PoisonError for bad input: it is dead-lettered alone. */
+  decode: (msg: JsMsg) => T;
+  /**
+   * The side effect for a batch of good messages. Throw TransientError on dependency trouble (the batch is nakked).
+   * Items the side effect itself proves poison (e.g. a write Redis refuses for that event alone) are returned in
+   * `rejected`: they are dead-lettered, the rest acked.
+   */
+  handle: (items: Delivered<T>[]) => Promise<void | HandleOutcome<T>>;
+  deadLetter: DeadLetterer;
+  /** Checked while paused; the loop resumes fetching when it resolves true. */
+  probe: () => Promise<boolean>;
+  probeIntervalMs: number;
+  /** Delay before nakked messages are redelivered when a batch fails transiently. */
+  nakDelayMs: number;
+  /** When present, the loop fetches only while it returns true (single active writer behind a lease). */
+  isActive?: () => boolean;
+  log: Logger;
+  metrics: ConsumerMetrics;
+}
+
+export interface HandleOutcome<T> {
+  rejected: Array<{ item: Delivered<T>; reason: string; detail: string }>;
+}
+
+export type LoopState = 'starting' | 'running' | 'paused' | 'standby' | 'stopping' | 'stopped' | 'failed';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Create or update the durable pull consumer (explicit acks) this loop reads from. */
+export async function ensureDurable(jsm: JetStreamManager, o: Pick<ConsumerLoopOptions<unknown>, 'stream' | 'durable' | 'filterSubject' | 'ackWaitMs' | 'maxDeliver' | 'maxAckPending'>): Promise<void> {
+  const cfg: Partial<ConsumerConfig> = {
+    durable_name: o.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: o.filterSubject,
+    ack_wait: o.ackWaitMs * 1_000_000,
+    max_deliver: o.maxDeliver,
+    max_ack_pending: o.maxAckPending,
+  };
+  try {
+    const info = await jsm.consumers.info(o.stream, o.durable);
+    const c = info.config;
+    if (c.filter_subject !== cfg.filter_subject || c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
+      await jsm.consumers.update(o.stream, o.durable, { filter_subject: o.filterSubject, ack_wait: cfg.ack_wait as number, max_deliver: o.maxDeliver, max_ack_pending: o.maxAckPending });
+    }
+  } catch (e) {
+    if (!/not found/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    await jsm.consumers.add(o.stream, cfg);
+  }
+}
+
+/**
+ * The one consumer loop every stage uses (nats.js example shape): pull a batch, decode each message on its own
+ * (poison goes to the dead-letter subject alone, with its reason, then `term`), run the side effect for the good
+ * ones, ack them. On a transient failure the batch is nakked with a delay and the loop STOPS FETCHING until the
+ * probe says the dependency is back, so an outage costs one delivery per message rather than exhausting
+ * `max_deliver`. `stop()` stops fetching, finishes the batch in hand, and returns.
+ */
+export class ConsumerLoop<T> {
+  private stateValue: LoopState = 'starting';
+  private iter: ConsumerMessages | undefined;
+  private queue: JsMsg[] = [];
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private readerDone = true;
+  private batchStartedAt = 0;
+  private lagTimer: NodeJS.Timeout | undefined;
+  /** Set by tests and /health: completed batches. */
+  batches = 0;
+
+  constructor(private readonly o: ConsumerLoopOptions<T>) {}
+
+  get state(): LoopState {
+    return this.stateValue;
+  }
+
+  /** Alive = the loop has not died, and no batch has been stuck longer than `wedgeMs`. */
+  isAlive(wedgeMs: number): boolean {
+    if (this.stateValue === 'failed' || this.stateValue === 'stopped') return false;
+    return this.batchStartedAt === 0 || Date.now() - this.batchStartedAt < wedgeMs;
+  }
+
+  start(): void {
+    const m = this.o.metrics;
+    this.running = this.run().catch((e: unknown) => {
+      this.stateValue = 'failed';
+      this.o.log.error({ err: e instanceof Error ? e.message : String(e) }, 'consumer loop failed');
+    });
+    this.lagTimer = setInterval(() => {
+      this.o.jsm.consumers
+        .info(this.o.stream, this.o.durable)
+        .then((ci) => {
+          m.pending.set({ consumer: this.o.name }, ci.num_pending);
+          m.ackPending.set({ consumer: this.o.name }, ci.num_ack_pending);
+        })
+        .catch(() => undefined);
+    }, 5_000);
+    this.lagTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stateValue = 'stopping';
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.iter?.close().catch(() => undefined);
+    this.wake?.();
+    await this.running;
+    this.stateValue = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    const { o } = this;
+    while (!this.stopping) {
+      if (o.isActive && !o.isActive()) {
+        this.stateValue = 'standby';
+        await sleep(100);
+        continue;
+      }
+      const consumer = await o.js.consumers.get(o.stream, o.durable);
+      this.iter = await consumer.consume({ max_messages: Math.max(o.batchSize, Math.min(o.maxAckPending, 2 * o.batchSize)) });
+      this.stateValue = 'running';
+      const reader = this.read(this.iter);
+      const outcome = await this.process();
+      await this.iter.close().catch(() => undefined);
+      await reader;
+      this.iter = undefined;
+      if (outcome === 'paused') await this.waitForDependency();
+    }
+  }
+
+  /** Moves delivered messages into the local queue; restarts the consume on missed heartbeats. */
+  private async read(iter: ConsumerMessages): Promise<void> {
+    this.readerDone = false;
+    void (async () => {
+      for await (const s of iter.status()) {
+        if (s.type === 'heartbeats_missed' && (s as { count: number }).count >= 2) {
+          this.o.log.warn({ consumer: this.o.name }, 'consumer heartbeats missed: recreating');
+          await iter.close().catch(() => undefined);
+        }
+      }
+    })().catch(() => undefined);
+    try {
+      for await (const m of iter) {
+        this.queue.push(m);
+        this.wake?.();
+      }
+    } catch (e) {
+      this.o.log.warn({ consumer: this.o.name, err: e instanceof Error ? e.message : String(e) }, 'consume ended with error');
+    } finally {
+      this.readerDone = true;
+      this.wake?.();
+    }
+  }
+
+  /** Returns 'paused' after a transient failure, 'ended' when the iterator closed, leadership moved or the loop stops. */
+  private async process(): Promise<'paused' | 'ended'> {
+    const { o } = this;
+    for (;;) {
+      if (this.queue.length === 0) {
+        if (this.stopping || this.readerDone) return 'ended';
+        if (o.isActive && !o.isActive()) return 'ended';
+        // Woken by the reader; the timeout re-checks leadership and stop requests while idle.
+        await new Promise<void>((r) => {
+          this.wake = r;
+          setTimeout(r, 250);
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const batch = this.queue.splice(0, o.batchSize);
+      const ok = await this.handleBatch(batch);
+      if (!ok) {
+        // Nak everything we hold: redelivered once the dependency is back.
+        for (const m of this.queue.splice(0)) m.nak(o.nakDelayMs);
+        return 'paused';
+      }
+      if (this.stopping || (o.isActive && !o.isActive())) {
+        // Stop taking work: what is buffered but unstarted goes back to the server for the next holder.
+        for (const m of this.queue.splice(0)) m.nak();
+        return 'ended';
+      }
+    }
+  }
+
+  private async handleBatch(batch: JsMsg[]): Promise<boolean> {
+    const { o } = this;
+    const m = o.metrics;
+    const t0 = process.hrtime.bigint();
+    this.batchStartedAt = Date.now();
+    const good: Delivered<T>[] = [];
+    try {
+      for (const msg of batch) {
+        if (msg.info.deliveryCount > 1) m.redelivered.inc({ consumer: o.name });
+        try {
+          good.push({ value: o.decode(msg), msg, seq: msg.seq, subject: msg.subject, deliveryCount: msg.info.deliveryCount, ctx: extractTrace(msg.headers) });
+        } catch (e) {
+          // decode is pure: whatever it throws is about the input, so the message is poison (never a crash).
+          const reason = e instanceof ValidationError ? e.code : e instanceof PoisonError ? e.reason : 'decode_error';
+          await this.poison(msg, reason, e instanceof Error ? e.message : String(e));
+        }
+      }
+      if (good.length > 0) {
+        let outcome: void | HandleOutcome<T>;
+        try {
+          outcome = await o.handle(good);
+        } catch (e) {
+          if (e instanceof TransientError) {
+            for (const g of good) g.msg.nak(o.nakDelayMs);
+            m.messages.inc({ consumer: o.name, outcome: 'nakked' }, good.length);
+            m.paused.set({ consumer: o.name }, 1);
+            o.log.warn({ consumer: o.name, code: e.code, err: e.message, batch: good.length }, 'dependency failure: batch nakked, fetching paused');
+            return false;
+          }
+          throw e;
+        }
+        const rejected = new Set<Delivered<T>>();
+        for (const r of outcome?.rejected ?? []) {
+          rejected.add(r.item);
+          await this.poison(r.item.msg, r.reason, r.detail);
+        }
+        for (const g of good) if (!rejected.has(g)) g.msg.ack();
+        m.messages.inc({ consumer: o.name, outcome: 'acked' }, good.length - rejected.size);
+      }
+      m.batchSize.observe({ consumer: o.name }, batch.length);
+      m.batchSeconds.observe({ consumer: o.name }, Number(process.hrtime.bigint() - t0) / 1e9);
+      this.batches++;
+      return true;
+    } finally {
+      this.batchStartedAt = 0;
+    }
+  }
+
+  /** Dead-letter then `term`; if the dead-letter publish fails, nak so the message is retried (never lost). */
+  private async poison(msg: JsMsg, reason: string, detail: string): Promise<boolean> {
+    const { o } = this;
+    try {
+      await o.deadLetter.send(msg, reason, detail);
+    } catch (dlqErr) {
+      o.log.warn({ consumer: o.name, err: dlqErr instanceof Error ? dlqErr.message : String(dlqErr) }, 'dead-letter publish failed; will retry');
+      msg.nak(o.nakDelayMs);
+      o.metrics.messages.inc({ consumer: o.name, outcome: 'nakked' });
+      return false;
+    }
+    msg.term(reason);
+    o.metrics.deadLetters.inc({ consumer: o.name, reason });
+    o.metrics.messages.inc({ consumer: o.name, outcome: 'dead_lettered' });
+    o.log.debug({ consumer: o.name, seq: msg.seq, reason, detail }, 'dead-lettered');
+    return true;
+  }
+
+  private async waitForDependency(): Promise<void> {
+    const { o } = this;
+    this.stateValue = 'paused';
+    while (!this.stopping) {
+      await sleep(o.probeIntervalMs);
+      let up = false;
+      try {
+        up = await o.probe();
+      } catch {
+        up = false;
+      }
+      if (up) {
+        o.metrics.paused.set({ consumer: o.name }, 0);
+        o.log.info({ consumer: o.name }, 'dependency back: fetching resumed');
+        return;
+      }
+    }
+  }
+}

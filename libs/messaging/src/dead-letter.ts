@@ -1,0 +1,31 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { Hdr, newHeaders } from './headers';
+import type { WindowedPublisher } from './publisher';
+import type { Subjects } from './subjects';
+
+/**
+ * Dead-letters one poison message: the original bytes go to `<prefix>.dlq.<stage>` with the reason, a detail,
+ * and the message's origin in headers. The DLQ msg id is derived from the origin (stream + sequence), so a
+ * poison message redelivered before its `term` lands is dead-lettered once.
+ */
+export class DeadLetterer {
+  constructor(
+    private readonly publisher: WindowedPublisher,
+    private readonly subjects: Subjects,
+    private readonly stage: string,
+  ) {}
+
+  async send(msg: JsMsg, reason: string, detail: string): Promise<void> {
+    const h = newHeaders();
+    h.set(Hdr.dlqReason, reason);
+    h.set(Hdr.dlqDetail, detail.slice(0, 500));
+    h.set(Hdr.dlqStage, this.stage);
+    h.set(Hdr.origSubject, msg.subject);
+    h.set(Hdr.origStream, msg.info.stream);
+    h.set(Hdr.origSeq, String(msg.seq));
+    await this.publisher.publish(this.subjects.dlq(this.stage), msg.data, {
+      msgId: `dlq:${this.stage}:${msg.info.stream}:${msg.seq}`,
+      headers: h,
+    });
+  }
+}

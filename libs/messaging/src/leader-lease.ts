@@ -1,0 +1,107 @@
+import type { Logger } from '@feed/logging';
+import type { KV } from '@nats-io/kv';
+
+export interface LeaseOptions {
+  /** Lease lifetime; equals the KV bucket's max_age, so a dead holder's entry vanishes after it. */
+  ttlMs: number;
+  /** Renew period; well under ttlMs (ttl/3 by default). */
+  renewMs?: number;
+  /**
+   * After winning the lease, wait this long before reporting leadership. Set it to the consumer's ack wait: the
+   * previous holder's unacked messages are then queued for redelivery, which JetStream serves before new ones,
+   * so the new holder continues in stream order.
+   */
+  takeoverDelayMs?: number;
+  /**
+   * Checked once on acquisition: when it resolves true (e.g. the consumer has no unacknowledged messages, so no
+   * previous holder has anything in flight), the takeover delay is skipped.
+   */
+  skipDelayIf?: () => Promise<boolean>;
+}
+
+/**
+ * A leader lease on a NATS KV key: one holder at a time per key (decision 5, "partitioned consumers with one
+ * active writer each"). `create` succeeds only when the key is absent; the holder renews with a compare-and-set
+ * `update` on its own revision; a holder that cannot renew within the TTL steps down by itself (self-fencing),
+ * before another instance can have acquired the key.
+ */
+export class LeaderLease {
+  private revision = 0;
+  private leaderSince = 0;
+  private delayMs = 0;
+  private lastRenewAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private busy = false;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly key: string,
+    private readonly holder: string,
+    private readonly opts: LeaseOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** True while this instance holds a fresh lease and its takeover delay has passed. */
+  isLeader(): boolean {
+    if (this.revision === 0) return false;
+    const now = Date.now();
+    if (now - this.lastRenewAt > this.opts.ttlMs * 0.8) return false;
+    return now - this.leaderSince >= this.delayMs;
+  }
+
+  holds(): boolean {
+    return this.revision !== 0;
+  }
+
+  start(): void {
+    const renewMs = this.opts.renewMs ?? Math.max(50, Math.floor(this.opts.ttlMs / 3));
+    const tick = () => {
+      if (this.stopped || this.busy) return;
+      this.busy = true;
+      this.step()
+        .catch((e: unknown) => this.log.warn({ key: this.key, err: e instanceof Error ? e.message : String(e) }, 'lease step failed'))
+        .finally(() => {
+          this.busy = false;
+        });
+    };
+    tick();
+    this.timer = setInterval(tick, renewMs);
+    this.timer.unref();
+  }
+
+  /** Stop renewing and release the key if held, so a standby takes over without waiting for the TTL. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.revision !== 0) {
+      const rev = this.revision;
+      this.revision = 0;
+      await this.kv.delete(this.key, { previousSeq: rev }).catch(() => undefined);
+      this.log.info({ key: this.key }, 'lease released');
+    }
+  }
+
+  private async step(): Promise<void> {
+    if (this.revision !== 0) {
+      try {
+        this.revision = await this.kv.update(this.key, this.holder, this.revision);
+        this.lastRenewAt = Date.now();
+      } catch (e) {
+        this.revision = 0;
+        this.log.warn({ key: this.key, err: e instanceof Error ? e.message : String(e) }, 'lease lost');
+      }
+      return;
+    }
+    try {
+      this.revision = await this.kv.create(this.key, this.holder);
+    } catch {
+      return; // Held by someone else: try again next tick.
+    }
+    this.lastRenewAt = Date.now();
+    this.leaderSince = this.lastRenewAt;
+    this.delayMs = this.opts.takeoverDelayMs ?? 0;
+    if (this.delayMs > 0 && this.opts.skipDelayIf && (await this.opts.skipDelayIf().catch(() => false))) this.delayMs = 0;
+    this.log.info({ key: this.key, holder: this.holder, takeoverDelayMs: this.delayMs }, 'lease acquired');
+  }
+}

@@ -1,0 +1,116 @@
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/transport-node';
+
+export interface PublishOptions {
+  /** Deterministic event id; JetStream dedupes on it within the duplicate window. */
+  msgId?: string;
+  headers?: MsgHdrs;
+}
+
+export interface PublisherOptions {
+  /** Most publishes awaiting a PubAck at once. ~1000 in flight reaches 15-25k/s on 2 cores (stack-notes). */
+  window: number;
+  /** How long one PubAck may take before the publish fails. */
+  timeoutMs: number;
+}
+
+/**
+ * JetStream publishing with a bounded in-flight window. Awaiting each publish caps a stage near 5k msgs/s; a
+ * window lets up to `window` publishes overlap while bounding memory. `publish()` resolves with the PubAck;
+ * when the window is full the CALLER waits for a slot first (backpressure reaches the source instead of
+ * queueing without bound).
+ */
+export class WindowedPublisher {
+  private inFlight = 0;
+  private waiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+  private published = 0;
+  private duplicates = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly opts: PublisherOptions,
+  ) {
+    if (opts.window < 1) throw new Error('publisher window must be >= 1');
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  stats(): { published: number; duplicates: number; failures: number; inFlight: number } {
+    return { published: this.published, duplicates: this.duplicates, failures: this.failures, inFlight: this.inFlight };
+  }
+
+  /** Resolves when a slot is free. Callers that publish many messages call this between them. */
+  async slot(): Promise<void> {
+    while (this.inFlight >= this.opts.window) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /**
+   * Starts a publish once a slot is free. The returned outer promise resolves when the publish is SENT (slot
+   * taken) and yields the PubAck promise, so a producer can keep sending while acks arrive.
+   */
+  async start(subject: string, data: Uint8Array | string, o: PublishOptions = {}): Promise<{ ack: Promise<PubAck> }> {
+    await this.slot();
+    this.inFlight++;
+    const opts: { msgID?: string; headers?: MsgHdrs; timeout: number } = { timeout: this.opts.timeoutMs };
+    if (o.msgId !== undefined) opts.msgID = o.msgId;
+    if (o.headers !== undefined) opts.headers = o.headers;
+    const p = this.js.publish(subject, data, opts);
+    // Wrapped in an object: an async function would otherwise adopt (await) the inner promise.
+    const ack = p.then(
+      (ack) => {
+        this.release();
+        this.published++;
+        if (ack.duplicate) this.duplicates++;
+        return ack;
+      },
+      (e: unknown) => {
+        this.release();
+        this.failures++;
+        throw e;
+      },
+    );
+    return { ack };
+  }
+
+  /** Publish and wait for the PubAck (still subject to the window). */
+  async publish(subject: string, data: Uint8Array | string, o: PublishOptions = {}): Promise<PubAck> {
+    const { ack } = await this.start(subject, data, o);
+    return ack;
+  }
+
+  /**
+   * Publish a batch with as much overlap as the window allows; resolves when every PubAck is in, rejects with
+   * the first failure after all settled (so no publish is left dangling).
+   */
+  async publishAll(msgs: ReadonlyArray<{ subject: string; data: Uint8Array | string } & PublishOptions>): Promise<PubAck[]> {
+    const acks: Array<Promise<PubAck>> = [];
+    for (const m of msgs) acks.push((await this.start(m.subject, m.data, m)).ack);
+    const settled = await Promise.allSettled(acks);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<PubAck>).value);
+  }
+
+  /** Resolves when nothing is in flight (used on shutdown). */
+  async idle(): Promise<void> {
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private release(): void {
+    this.inFlight--;
+    const w = this.waiters.shift();
+    if (w) w();
+    if (this.inFlight === 0) {
+      const idle = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const r of idle) r();
+    }
+  }
+}

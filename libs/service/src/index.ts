@@ -1,0 +1,3 @@
+export * from './health';
+export * from './ops-server';
+export * from './shutdown';

@@ -1,0 +1,57 @@
+/**
+ * The stream setup tool (decision 4): applies Feed's JetStream streams and KV buckets idempotently and reports
+ * drift. The local launcher, the tests and the swarm setup job all run this one definition.
+ *
+ *   node dist/tools/streams/main.js apply   # create what is missing, fix fixable drift, print a JSON report
+ *   node dist/tools/streams/main.js check   # change nothing; exit 2 when anything is missing or drifted
+ *
+ * Settings (env): NATS_URL, NATS_USER/NATS_PASSWORD[_FILE], FEED_PREFIX, STREAM_REPLICAS, DUPLICATE_WINDOW_MS,
+ * RAW_MAX_AGE_MS, RAW_MAX_BYTES, MD_MAX_AGE_MS, MD_MAX_BYTES, DLQ_MAX_AGE_MS, DLQ_MAX_BYTES, LEASE_TTL_MS.
+ */
+import { fromProcessEnv, readCommon, readNats, type ConfigReader } from '@feed/config';
+import { DEFAULT_STREAM_SETTINGS, applyStreams, connectNats, type StreamSettings } from '@feed/messaging';
+import { jetstreamManager } from '@nats-io/jetstream';
+
+export function readSettings(r: ConfigReader, prefix: string): StreamSettings {
+  const d = DEFAULT_STREAM_SETTINGS;
+  return {
+    prefix,
+    replicas: r.int('STREAM_REPLICAS', { default: d.replicas, min: 1, max: 5 }),
+    duplicateWindowMs: r.int('DUPLICATE_WINDOW_MS', { default: d.duplicateWindowMs, min: 100 }),
+    rawMaxAgeMs: r.int('RAW_MAX_AGE_MS', { default: d.rawMaxAgeMs, min: 1_000 }),
+    rawMaxBytes: r.int('RAW_MAX_BYTES', { default: d.rawMaxBytes, min: 1_048_576 }),
+    mdMaxAgeMs: r.int('MD_MAX_AGE_MS', { default: d.mdMaxAgeMs, min: 1_000 }),
+    mdMaxBytes: r.int('MD_MAX_BYTES', { default: d.mdMaxBytes, min: 1_048_576 }),
+    dlqMaxAgeMs: r.int('DLQ_MAX_AGE_MS', { default: d.dlqMaxAgeMs, min: 1_000 }),
+    dlqMaxBytes: r.int('DLQ_MAX_BYTES', { default: d.dlqMaxBytes, min: 1_048_576 }),
+    leaseTtlMs: r.int('LEASE_TTL_MS', { default: d.leaseTtlMs, min: 100 }),
+  };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] ?? 'apply';
+  if (mode !== 'apply' && mode !== 'check') {
+    console.error('usage: streams (apply|check)');
+    process.exit(64);
+  }
+  const r = fromProcessEnv();
+  const common = readCommon(r);
+  const nats = readNats(r, 'feed-streams-setup');
+  const settings = readSettings(r, common.prefix);
+  r.done();
+  const nc = await connectNats({ ...nats, startupTimeoutMs: common.startupTimeoutMs });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const report = await applyStreams(nc, jsm, settings, { fix: mode === 'apply' });
+    console.log(JSON.stringify({ msg: 'streams', mode, ...report }));
+    const unfixed = report.drift.filter((d) => mode === 'check' || !d.fixable);
+    if (unfixed.length > 0) process.exitCode = 2;
+  } finally {
+    await nc.drain();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(JSON.stringify({ level: 'fatal', msg: 'stream setup failed', err: e instanceof Error ? e.message : String(e) }));
+  process.exit(1);
+});

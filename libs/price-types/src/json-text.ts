@@ -1,5 +1,8 @@
 import { ValidationError } from './errors';
 
+/** The JSON number grammar (RFC 8259 section 6). */
+const JSON_NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 /**
  * JSON.parse, except every JSON number arrives as its original text (a string).
  *
@@ -31,7 +34,10 @@ export function parseJsonNumbersAsText(text: string): unknown {
         if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) j++;
         else break;
       }
-      out += text.slice(last, i) + '"' + text.slice(i, j) + '"';
+      const token = text.slice(i, j);
+      // Quoting must not turn a token JSON forbids ("01", "1.", "-", "1.2.3") into a valid string.
+      if (!JSON_NUMBER_RE.test(token)) throw new ValidationError('bad_json', '$', `malformed number ${JSON.stringify(token.slice(0, 32))}`);
+      out += text.slice(last, i) + '"' + token + '"';
       last = j;
       i = j - 1;
     }

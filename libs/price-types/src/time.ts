@@ -61,7 +61,10 @@ export function usFromIso(text: string, field = 'time'): number {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:00)$/.exec(text);
   if (!m) throw new ValidationError('bad_time', field, `not an ISO-8601 UTC time: ${JSON.stringify(text.slice(0, 40))}`);
   const ms = Date.parse(`${m[1]}Z`);
-  if (!Number.isFinite(ms)) throw new ValidationError('bad_time', field, `invalid date ${m[1]}`);
+  // V8 rolls impossible dates over ("2026-02-30" -> March 2, "T24:00:00" -> next day): require a round trip.
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 19) !== m[1]) {
+    throw new ValidationError('bad_time', field, `invalid date ${m[1]}`);
+  }
   const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
   return assertTimeUs(ms * 1000 + Number(frac), field);
 }

@@ -1,6 +1,6 @@
 import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
 import { isVenueId, isSymbol } from '@feed/price-types';
-import type { LegacySettings } from './projections/batch-args';
+import type { LegacySettings } from '@feed/projections';
 
 export interface PersisterConfig {
   common: CommonConfig;

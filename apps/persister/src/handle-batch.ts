@@ -1,7 +1,7 @@
 import type { Delivered, HandleOutcome } from '@feed/messaging';
 import { nowUs, type MarketEventV1 } from '@feed/price-types';
 import type { PersisterMetrics } from './metrics';
-import { RefusedError, type ApplyResult, type BatchApplier } from './projections/applier';
+import { RefusedError, type ApplyResult, type BatchApplier } from '@feed/projections';
 
 /**
  * The persister's side effect: one atomic, idempotent script call per batch. If Redis refuses the batch's

@@ -22,7 +22,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { readConfig } from './config';
 import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
-import { BatchApplier } from './projections/applier';
+import { BatchApplier } from '@feed/projections';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());

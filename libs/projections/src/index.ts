@@ -1,0 +1,4 @@
+export * from './apply-script';
+export * from './batch-args';
+export * from './legacy-v3';
+export * from './applier';

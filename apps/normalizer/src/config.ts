@@ -18,7 +18,6 @@ export interface NormalizerConfig {
   recentIdsPerStream: number;
   /** Single active normalizer per partition (decision 5); off only for experiments. */
   useLease: boolean;
-  leaseTtlMs: number;
   takeoverDelayMs: number;
 }
 
@@ -40,7 +39,6 @@ export function readConfig(r: ConfigReader): NormalizerConfig {
     probeIntervalMs: r.int('NORMALIZER_PROBE_INTERVAL_MS', { default: 500, min: 10, max: 60_000 }),
     recentIdsPerStream: r.int('NORMALIZER_RECENT_IDS', { default: 100_000, min: 0, max: 10_000_000 }),
     useLease: r.bool('NORMALIZER_LEASE', { default: true }),
-    leaseTtlMs: r.int('LEASE_TTL_MS', { default: 3_000, min: 100, max: 60_000 }),
     takeoverDelayMs: r.int('NORMALIZER_TAKEOVER_DELAY_MS', { default: ackWaitMs + 500, min: 0, max: 600_000 }),
   };
   if (cfg.maxAckPending < cfg.batchSize) r.problem('NORMALIZER_MAX_ACK_PENDING must be >= NORMALIZER_BATCH');

@@ -1,5 +1,5 @@
 import { Hdr, PoisonError, header } from '@feed/messaging';
-import { isSource, isTimeUs, isVenueId, validateStatus, type MarketEventV1 } from '@feed/price-types';
+import { ValidationError, isSource, isTimeUs, isVenueId, validateStatus, type MarketEventV1 } from '@feed/price-types';
 import type { JsMsg } from '@nats-io/jetstream';
 import { MAPPERS, type MapResult } from './mappers';
 
@@ -28,8 +28,14 @@ export function decodeRaw(msg: JsMsg, prefix: string): MapResult {
   }
   if (channel === 'status') {
     // Produced by our own ingest already in v1 form: validate and pass through.
-    const ev: MarketEventV1 = validateStatus(JSON.parse(text));
-    if (ev.venue !== venue || ev.source !== source) throw new PoisonError('status_mismatch', 'status event disagrees with its subject or headers');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new ValidationError('bad_json', '$', (e as Error).message.slice(0, 100));
+    }
+    const ev: MarketEventV1 = validateStatus(parsed);
+    if (ev.venue !== venue || ev.symbol !== parts[4] || ev.source !== source) throw new PoisonError('status_mismatch', 'status event disagrees with its subject or headers');
     return { events: [ev] };
   }
   const mapper = MAPPERS[venue];

@@ -50,8 +50,10 @@ async function main(): Promise<void> {
   let lease: LeaderLease | undefined;
   if (cfg.useLease) {
     const kv = await new Kvm(nc).open(leaseBucket(cfg.common.prefix));
+    // The bucket's max_age IS the lease lifetime (set by the stream setup tool); read it rather than duplicate it.
+    const ttlMs = (await kv.status()).ttl;
     lease = new LeaderLease(kv, `normalizer.${cfg.group}`, cfg.common.instanceId, {
-        ttlMs: cfg.leaseTtlMs,
+        ttlMs,
         takeoverDelayMs: cfg.takeoverDelayMs,
         // Nothing unacknowledged means no previous holder has a batch in flight: continue at once, in order.
         skipDelayIf: async () => (await jsm.consumers.info(raw, durable)).num_ack_pending === 0,

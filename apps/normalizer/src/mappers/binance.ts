@@ -53,6 +53,7 @@ function mapTrade(d: Obj, frame: RawFrame): TradeV1 {
   const symbol = binanceSymbol(str(d, 's'));
   const tradeId = assertVenueEventId(intText(d, 't'), 't');
   const m = d['m'];
+  if (m === undefined || m === null) throw new ValidationError('missing_field', 'm', 'is required');
   if (typeof m !== 'boolean') throw new ValidationError('wrong_type', 'm', 'expected boolean buyer-is-maker flag');
   const trade: TradeV1 = {
     v: 1,

@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
+import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import { SimClient } from './sim-client';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export type AppKind = 'ingest' | 'normalizer' | 'persister' | 'api';
+const MiB = 1024 * 1024;
+
+export interface StackOptions {
+  sim?: { rate: number; maxTrades?: number; symbols?: string[]; args?: string[] };
+  streams?: Partial<StreamSettings>;
+  /** Extra env for every app, and per kind. */
+  env?: Record<string, string>;
+  appEnv?: Partial<Record<AppKind, Record<string, string>>>;
+}
+
+/**
+ * A whole feed on loopback for end-to-end tests: real nats-server (JetStream) and redis-server, the streams
+ * applied by the same setup code as production, the venue simulator and the compiled apps as separate processes
+ * (decision 12). Apps are started explicitly by the test so it controls order and replica counts.
+ */
+export class FeedStack {
+  readonly apps: Record<AppKind, AppProcess[]> = { ingest: [], normalizer: [], persister: [], api: [] };
+  readonly ports = new Map<AppProcess, number>();
+  private seq = 0;
+
+  private constructor(
+    readonly nats: NatsServerHandle,
+    readonly redisServer: RedisServerHandle,
+    readonly redis: Redis,
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+    readonly sim: AppProcess,
+    readonly simUrl: string,
+    readonly simClient: SimClient,
+    private readonly o: StackOptions,
+    readonly prefix: string,
+  ) {}
+
+  static async start(o: StackOptions = {}): Promise<FeedStack> {
+    const nats = await startNats();
+    const redisServer = await startRedis();
+    const redis = new Redis({ host: '127.0.0.1', port: redisServer.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    const prefix = 'feed';
+    await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix, rawMaxBytes: 512 * MiB, mdMaxBytes: 512 * MiB, dlqMaxBytes: 64 * MiB, leaseTtlMs: 1_000, ...o.streams });
+    const s = o.sim ?? { rate: 1000 };
+    const sim = spawnApp({
+      name: 'venue-sim',
+      script: path.join(ROOT, 'dist/tools/venue-sim/main.js'),
+      args: ['--port', '0', '--rate', String(s.rate), '--symbols', (s.symbols ?? ['BTCUSDT']).join(','), ...(s.maxTrades ? ['--max-trades', String(s.maxTrades)] : []), ...(s.args ?? [])],
+    });
+    const line = await sim.waitForJson((j) => j['msg'] === 'venue-sim listening', 15_000);
+    return new FeedStack(nats, redisServer, redis, nc, jsm, sim, String(line['url']), new SimClient(String(line['control'])), o, prefix);
+  }
+
+  /** Env every app gets: the stack's servers, fast test timings, simulated source allowed. */
+  baseEnv(kind: AppKind): Record<string, string> {
+    return {
+      FEED_ENV: 'test',
+      FEED_PREFIX: this.prefix,
+      NATS_URL: this.nats.url,
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(this.redisServer.port),
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      STARTUP_TIMEOUT_MS: '15000',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+      INSTANCE_ID: `${kind}-${++this.seq}`,
+      INGEST_SOURCE: 'simulated',
+      BINANCE_URL: this.simUrl,
+      LEGACY_ALLOW_SIMULATED: 'true',
+      RECENT_TRADES_MAX: '100000',
+      NORMALIZER_ACK_WAIT_MS: '1500',
+      PERSISTER_ACK_WAIT_MS: '3000',
+      ...this.o.env,
+      ...this.o.appEnv?.[kind],
+    };
+  }
+
+  async startApp(kind: AppKind, env: Record<string, string> = {}): Promise<AppProcess> {
+    const fullEnv = { ...this.baseEnv(kind), ...env };
+    const app = spawnApp({ name: `${kind}:${fullEnv['INSTANCE_ID']}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), env: fullEnv });
+    const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 20_000).catch((e: unknown) => {
+      throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
+    });
+    this.ports.set(app, Number(line['port']));
+    this.apps[kind].push(app);
+    return app;
+  }
+
+  /** Kill -9 an app and forget it (the test starts a replacement with startApp). */
+  async kill9(app: AppProcess): Promise<void> {
+    await app.kill9();
+    for (const list of Object.values(this.apps)) {
+      const i = list.indexOf(app);
+      if (i >= 0) list.splice(i, 1);
+    }
+  }
+
+  url(app: AppProcess, p: string): string {
+    return `http://127.0.0.1:${this.ports.get(app)}${p}`;
+  }
+
+  get apiUrl(): string {
+    const api = this.apps.api[0];
+    if (!api) throw new Error('no api started');
+    return this.url(api, '');
+  }
+
+  async metrics(app: AppProcess): Promise<string> {
+    const res = await fetch(this.url(app, '/metrics'));
+    return res.text();
+  }
+
+  /** Sum of a counter's samples whose labels include all of `labels`. */
+  async counter(app: AppProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
+    return sumSamples(await this.metrics(app), name, labels);
+  }
+
+  async stop(): Promise<void> {
+    await this.nc.drain().catch(() => undefined);
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    await cleanupAll();
+  }
+}
+
+/** Parse Prometheus text and sum the samples of `name` matching `labels`. */
+export function sumSamples(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const ok = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
+    if (ok) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

@@ -1,0 +1,231 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
+import { tradeSink } from './broadcast';
+import { ConnectionHub } from './connection-hub';
+import { createControlApi } from './control-api';
+import { closeAll, dropAll, injectHostile, scheduleResend, type HostileReport, type ResendReport } from './faults';
+import { Market, marketKey } from './market';
+import { MarketEngine } from './market-engine';
+import { resolveOptions, type ResolvedOptions, type VenueSimOptions } from './options';
+import { getProtocol } from './protocols/registry';
+import { SideRecord } from './side-record';
+import { SilenceGate } from './silence-gate';
+import { recordOf, type SimContext } from './sim-context';
+import { recordSummary, simStats } from './sim-reports';
+import { TradeRecord } from './trade-record';
+import {
+  newCounters,
+  type HostileFrameRecord,
+  type HostileKind,
+  type MarketSummary,
+  type RecordedTrade,
+  type ResendRecord,
+  type SimCounters,
+  type SimStats,
+} from './types';
+import { createGateway } from './ws-gateway';
+
+export interface ResendHandle {
+  /** Trades that will be re-sent (fixed at the call). */
+  readonly scheduled: number;
+  /** Resolves once they were sent (or with zeros when the simulator closed first). */
+  readonly done: Promise<ResendReport>;
+}
+
+/** Start a simulator listening on host:port (port 0 = ephemeral); see VenueSimOptions for the knobs. */
+export async function startVenueSim(options: VenueSimOptions = {}): Promise<VenueSim> {
+  const sim = new VenueSim(resolveOptions(options));
+  await sim.listen();
+  return sim;
+}
+
+/**
+ * The venue simulator: one HTTP server carrying the venues' WebSocket endpoints and a JSON control API,
+ * one seeded market per (venue, symbol) broadcasting identically to its subscribers, a record of everything
+ * sent, and fault switches. Create it with startVenueSim().
+ */
+export class VenueSim {
+  private readonly ctx: SimContext;
+  private readonly engine: MarketEngine;
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly startedAtMs = Date.now();
+  private boundPort = 0;
+  private closed = false;
+
+  constructor(readonly options: ResolvedOptions) {
+    const markets: Market[] = [];
+    const records = new Map<string, TradeRecord>();
+    for (const v of options.venues) {
+      for (const symbol of v.symbols) {
+        const spec = options.marketSpecs[symbol] ?? v.protocol.specFor(symbol);
+        const m = new Market({ venue: v.protocol.venue, symbol, spec, seed: options.seed, firstTradeId: options.firstTradeId, rate: options.rate, maxTrades: options.maxTrades });
+        markets.push(m);
+        const wire = { price: v.protocol.wirePrice, qty: v.protocol.wireQty };
+        records.set(m.key, new TradeRecord(m.venue, symbol, options.firstTradeId, spec.priceDecimals, spec.qtyDecimals, wire, options.recordCap));
+      }
+    }
+    const marketsByKey = new Map(markets.map((m) => [m.key, m]));
+    const gate = new SilenceGate();
+    const counters = newCounters();
+    this.ctx = {
+      opts: options,
+      markets,
+      marketsByKey,
+      records,
+      side: new SideRecord(options.sideRecordCap),
+      hub: new ConnectionHub(marketsByKey, gate, counters),
+      gate,
+      counters,
+      cancels: new Set(),
+      protocolOf: getProtocol,
+    };
+    this.engine = new MarketEngine(markets, gate, { tickMs: options.tickMs, generateWithoutSubscribers: options.generateWithoutSubscribers }, tradeSink(this.ctx));
+    ({ server: this.server, wss: this.wss } = createGateway(this.ctx, createControlApi(this)));
+  }
+
+  /** Bind the server and start the markets (startVenueSim does this). */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (this.server.address() as AddressInfo).port;
+    this.engine.start();
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+  /** WebSocket base URL; the first venue's paths hang off it directly (ws://127.0.0.1:port/ws/btcusdt@trade). */
+  get url(): string {
+    return `ws://${this.options.host}:${this.boundPort}`;
+  }
+  get controlUrl(): string {
+    return `http://${this.options.host}:${this.boundPort}`;
+  }
+  get venues(): string[] {
+    return this.options.venues.map((v) => v.protocol.venue);
+  }
+  /** WebSocket base URL of one venue (ws://127.0.0.1:port/binance). */
+  venueUrl(venue: string): string {
+    getProtocol(venue);
+    return `${this.url}/${venue}`;
+  }
+  /** Stream name of a symbol's trade channel at a venue ("btcusdt@trade"). */
+  tradeStream(symbol?: string, venue?: string): string {
+    const m = this.market(symbol, venue);
+    return this.ctx.protocolOf(m.venue).tradeStream(m.symbol);
+  }
+  get connectionCount(): number {
+    return this.ctx.hub.connections.size;
+  }
+
+  // ---- fault switches ----
+
+  /** Terminate every connection abruptly. Returns how many. */
+  drop(): number {
+    return dropAll(this.ctx);
+  }
+  /**
+   * Send nothing at all (no trades, no pings) for ms; the markets pause meanwhile, so no trade is lost.
+   * Explicit injections (hostile, resend) are still sent: they are what a test asked for.
+   */
+  silence(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError('silence ms must be a non-negative integer');
+    this.ctx.gate.silence(ms);
+  }
+  pause(): void {
+    this.ctx.gate.paused = true;
+  }
+  resume(): void {
+    this.ctx.gate.paused = false;
+  }
+  get paused(): boolean {
+    return this.ctx.gate.paused;
+  }
+  /** Trades per second of every market, or of one symbol's. */
+  setRate(rate: number, symbol?: string, venue?: string): void {
+    if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) throw new RangeError('rate must be in 0..1000000');
+    for (const m of symbol === undefined ? this.ctx.markets : [this.market(symbol, venue)]) m.rate = rate;
+  }
+  /** Write count hostile frames of a kind to every connection (or those subscribed to symbol). */
+  hostile(kind: HostileKind, count = 1, opts: { symbol?: string } = {}): HostileReport {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
+    if (opts.symbol !== undefined) this.market(opts.symbol);
+    return injectHostile(this.ctx, kind, count, opts.symbol);
+  }
+  /** Re-broadcast the last count sent trades of each market (or one symbol's) after delayMs. */
+  resend(count: number, delayMs = 0, opts: { symbol?: string } = {}): ResendHandle {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) throw new RangeError('delayMs must be a non-negative integer');
+    if (opts.symbol !== undefined) this.market(opts.symbol);
+    return scheduleResend(this.ctx, count, delayMs, opts.symbol);
+  }
+  /** Close every connection gracefully with a close frame. Returns how many. */
+  closeAll(code = 1000, reason = ''): number {
+    return closeAll(this.ctx, code, reason);
+  }
+
+  // ---- record and stats ----
+
+  /** Every trade held in the record of one market (default: the first venue's first symbol). */
+  record(symbol?: string, venue?: string): RecordedTrade[] {
+    const r = recordOf(this.ctx, this.market(symbol, venue));
+    return r.page(r.firstHeldIndex, r.count);
+  }
+  recordPage(from: number, limit: number, symbol?: string, venue?: string): RecordedTrade[] {
+    return recordOf(this.ctx, this.market(symbol, venue)).page(from, limit);
+  }
+  /** Trades sent (delivered to >= 1 connection) by one market. */
+  recordCount(symbol?: string, venue?: string): number {
+    return recordOf(this.ctx, this.market(symbol, venue)).count;
+  }
+  recordSummary(): MarketSummary[] {
+    return recordSummary(this.ctx);
+  }
+  hostileRecord(): readonly HostileFrameRecord[] {
+    return this.ctx.side.hostile;
+  }
+  resendRecord(): readonly ResendRecord[] {
+    return this.ctx.side.resends;
+  }
+  get counters(): Readonly<SimCounters> {
+    return { ...this.ctx.counters };
+  }
+  stats(): SimStats {
+    return simStats(this.ctx, this.venues, this.startedAtMs);
+  }
+
+  /** The market of a venue-native symbol (default: the first venue's first symbol). Throws if unknown. */
+  market(symbol?: string, venue?: string): Market {
+    const v = venue === undefined ? this.options.venues[0] : this.options.venues.find((x) => x.protocol.venue === venue);
+    if (!v) throw new RangeError(`venue ${JSON.stringify(venue)} is not simulated`);
+    const s = symbol ?? (v.symbols[0] as string);
+    const m = this.ctx.marketsByKey.get(marketKey(v.protocol.venue, s));
+    if (!m) throw new RangeError(`symbol ${JSON.stringify(s)} is not simulated at ${v.protocol.venue}`);
+    return m;
+  }
+
+  /** Stop the markets, cancel scheduled work, terminate connections and close the server. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.engine.stop();
+    for (const cancel of [...this.ctx.cancels]) cancel();
+    this.ctx.cancels.clear();
+    for (const conn of [...this.ctx.hub.connections]) {
+      conn.clearTimers();
+      conn.ws.terminate();
+    }
+    this.wss.close();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The local launcher (`npm start`): runs the whole feed on one machine.
+ *   nats-server -js and redis-server as child processes on free loopback ports, data under .data/ (git-ignored);
+ *   streams applied by the same setup code the tests and the swarm job use; then persister, normalizer, ingest
+ *   and api as separate processes. Live Binance when reachable; otherwise (or with --simulate) the built-in venue
+ *   simulator, and every event is then marked `source: simulated` end to end. Ctrl-C stops everything.
+ *
+ * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s).
+ */
+import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { applyStreams, DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
+import { cleanupAll, freePort, spawnApp, startNats, startRedis, type AppProcess } from '@feed/testing';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { probeBinance } from './binance-probe';
+
+const root = path.resolve(__dirname, '../../..');
+const dataDir = path.join(root, '.data');
+const BINANCE = 'wss://stream.binance.com:9443';
+const GiB = 1024 ** 3;
+
+function say(msg: string): void {
+  process.stdout.write(`feed: ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  const simulate = process.argv.includes('--simulate') || process.env['FEED_STACK_SIMULATE'] === '1';
+  const apiPort = Number(process.env['FEED_STACK_API_PORT'] ?? 8080);
+  const simRate = Number(process.env['FEED_STACK_SIM_RATE'] ?? 25);
+  mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  mkdirSync(path.join(dataDir, 'redis'), { recursive: true });
+
+  const nats = await startNats({ storeDir: path.join(dataDir, 'nats'), name: 'feed-local' });
+  const redis = await startRedis({ args: ['--dir', path.join(dataDir, 'redis')] });
+  say(`NATS ${nats.url} (monitor ${nats.monitorUrl}), Redis ${redis.url}`);
+
+  const nc = await connect({ servers: nats.url });
+  const report = await applyStreams(nc, await jetstreamManager(nc), {
+    ...DEFAULT_STREAM_SETTINGS,
+    prefix: 'feed',
+    rawMaxBytes: 1 * GiB,
+    mdMaxBytes: 2 * GiB,
+    dlqMaxBytes: GiB / 4,
+  });
+  await nc.drain();
+  say(`streams: created [${report.created.join(', ')}] unchanged [${report.unchanged.join(', ')}]`);
+
+  let venueUrl = BINANCE;
+  let source: 'live' | 'simulated' = 'live';
+  let sim: AppProcess | undefined;
+  if (simulate || !(await probeBinance(BINANCE, 5_000))) {
+    say(simulate ? 'simulator requested' : 'Binance is not reachable from here: using the built-in venue simulator (all data marked SIMULATED)');
+    sim = spawnApp({ name: 'venue-sim', script: path.join(root, 'dist/tools/venue-sim/main.js'), args: ['--port', '0', '--rate', String(simRate), '--symbols', 'BTCUSDT'] });
+    const line = await sim.waitForJson((o) => o['msg'] === 'venue-sim listening', 15_000);
+    venueUrl = String(line['url']);
+    source = 'simulated';
+  }
+
+  const common = {
+    FEED_ENV: 'development',
+    NATS_URL: nats.url,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redis.port),
+    LOG_LEVEL: 'info',
+  };
+  const logs: WriteStream[] = [];
+  const start = async (name: string, env: Record<string, string>): Promise<AppProcess> => {
+    const log = createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
+    logs.push(log);
+    const app = spawnApp({ name, script: path.join(root, `dist/apps/${name}/main.js`), env: { ...common, ...env }, onLine: (l) => log.write(`${l}\n`) });
+    await app.waitForLine(/"msg":"(ops|api) listening"/, 30_000).catch((e: unknown) => {
+      throw new Error(`${name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(20)}`);
+    });
+    return app;
+  };
+  const ports = { persister: await freePort(), normalizer: await freePort(), ingest: await freePort() };
+  const apps: AppProcess[] = [];
+  apps.push(await start('persister', { HTTP_PORT: String(ports.persister), LEGACY_ALLOW_SIMULATED: source === 'simulated' ? 'true' : 'false' }));
+  apps.push(await start('normalizer', { HTTP_PORT: String(ports.normalizer) }));
+  apps.push(await start('api', { HTTP_PORT: String(apiPort) }));
+  apps.push(await start('ingest', { HTTP_PORT: String(ports.ingest), INGEST_SOURCE: source, BINANCE_URL: venueUrl }));
+
+  say(`running on ${source === 'live' ? 'LIVE Binance data' : 'SIMULATED data (venue simulator at ' + venueUrl + ')'}`);
+  say(`dashboard      http://127.0.0.1:${apiPort}/dashboard`);
+  say(`latest price   http://127.0.0.1:${apiPort}/v1/prices/latest?symbol=BTC-USDT`);
+  say(`recent trades  http://127.0.0.1:${apiPort}/v1/trades?symbol=BTC-USDT&limit=20`);
+  say(`websocket      ws://127.0.0.1:${apiPort}/v1/stream  (send {"op":"subscribe","channel":"trades","symbol":"BTC-USDT"})`);
+  say(`ops            ingest :${ports.ingest}  normalizer :${ports.normalizer}  persister :${ports.persister}  (/health /ready /metrics)`);
+  say(`logs           ${path.relative(process.cwd(), path.join(dataDir, 'logs'))}/<app>.log`);
+  say('Ctrl-C stops everything');
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`stopping (${why})...`);
+    // Upstream first, so nothing is left half-way: ingest, normalizer, persister, api; then the servers.
+    for (const app of [...apps].reverse()) await app.stop('SIGTERM', 15_000).catch((e: unknown) => say(String(e)));
+    await sim?.stop('SIGTERM', 5_000).catch(() => undefined);
+    await cleanupAll();
+    for (const l of logs) l.end();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const app of apps) {
+    void app.exited.then((info) => {
+      if (!stopping) {
+        say(`${app.name} exited unexpectedly (${JSON.stringify(info)}):\n${app.tail(20)}`);
+        void stop(`${app.name} exited`);
+      }
+    });
+  }
+}
+
+main().catch(async (e: unknown) => {
+  say(`failed: ${e instanceof Error ? e.message : String(e)}`);
+  await cleanupAll().catch(() => undefined);
+  process.exit(1);
+});

@@ -1,5 +1,4 @@
-import { waitFor } from '@feed/testing';
-import { FeedStack } from './harness/feed-stack';
+import { FeedStack, waitFor } from '@feed/testing';
 
 /**
  * kill -9 mid-stream (no shutdown, no acks for the batch in hand), then a restart: the final state must still

@@ -1,5 +1,4 @@
-import { waitFor } from '@feed/testing';
-import { FeedStack } from './harness/feed-stack';
+import { FeedStack, waitFor } from '@feed/testing';
 
 /**
  * Hard rule 3: venue input is hostile. Every kind of bad frame is refused and counted with its reason, no app

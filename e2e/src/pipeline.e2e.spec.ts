@@ -1,10 +1,7 @@
 import path from 'node:path';
 import { keyFamilies, dumpState } from '@feed/keys';
-import { spawnApp, startRedis, waitFor } from '@feed/testing';
 import { Redis } from 'ioredis';
-import { FeedStack, ROOT } from './harness/feed-stack';
-import type { SimTrade } from './harness/sim-client';
-import { WsClient } from './harness/ws-client';
+import { FeedStack, ROOT, WsClient, spawnApp, startRedis, waitFor, type SimTrade } from '@feed/testing';
 
 /**
  * The spine, end to end: 20,000 simulated Binance BTCUSDT trades (plus ETHUSDT beside them) through ingest, two

@@ -1,6 +1,4 @@
-import { waitFor } from '@feed/testing';
-import { FeedStack } from './harness/feed-stack';
-import { WsClient } from './harness/ws-client';
+import { FeedStack, WsClient, waitFor } from '@feed/testing';
 
 /**
  * Decision 2: dedupe does not rest on JetStream's duplicate window. With the window at 1 s, the simulator resends

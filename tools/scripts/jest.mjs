@@ -15,7 +15,7 @@ if (!dir || !name) {
 mkdirSync(path.join(root, 'reports/jest'), { recursive: true });
 const r = spawnSync(
   process.execPath,
-  [path.join(root, 'node_modules/jest/bin/jest.js'), '-c', path.join(dir, 'jest.config.js'), '--json', `--outputFile=reports/jest/${name}.json`, ...rest],
+  [path.join(root, 'node_modules/jest/bin/jest.js'), '-c', path.join(dir, 'jest.config.js'), '--json', `--outputFile=reports/jest/${name}.json`, '--passWithNoTests', ...rest],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

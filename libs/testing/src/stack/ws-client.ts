@@ -15,6 +15,8 @@ export class WsClient {
   readonly frames: Array<{ v: number; type: string; data: unknown[] }> = [];
   readonly trades: WsItem[] = [];
   closeCode: number | undefined;
+  /** Called with each batch of trade items and the wall-clock receive time (the benchmark measures latency). */
+  onTrades: ((items: WsItem[], receivedAtMs: number) => void) | undefined;
   private readonly ws: WebSocket;
 
   private constructor(ws: WebSocket) {
@@ -22,7 +24,10 @@ export class WsClient {
     ws.on('message', (d: Buffer) => {
       const f = JSON.parse(d.toString('utf8')) as { v: number; type: string; data: unknown[] };
       this.frames.push(f);
-      if (f.type === 'trades') this.trades.push(...(f.data as WsItem[]));
+      if (f.type === 'trades') {
+        this.trades.push(...(f.data as WsItem[]));
+        this.onTrades?.(f.data as WsItem[], Date.now());
+      }
     });
     ws.on('close', (code: number) => {
       this.closeCode = code;

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
-import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
+import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '../index';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { SimClient } from './sim-client';
 
-export const ROOT = path.resolve(__dirname, '../../..');
+export const ROOT = path.resolve(__dirname, '../../../..');
 export type AppKind = 'ingest' | 'normalizer' | 'persister' | 'api';
 const MiB = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { waitFor } from '@feed/testing';
+import { waitFor } from '../index';
 
 export interface SimTrade {
   index: number;

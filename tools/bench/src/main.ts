@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: the whole pipeline on this machine at rising trade rates (docs/benchmarks.md).
+ * For each rate the simulator sends for STEP_S seconds and pauses; the step passes ("sustained") when every trade
+ * reached a WebSocket client, Redis holds them all, and the pipeline drained within DRAIN_S. Printed per step:
+ * achieved rate, loss, p50/p99/max latency from the simulator's send time (its trade time, same clock) to the
+ * WebSocket client's receive, CPU % of each process, and at the end each process's peak RSS and one Node
+ * publisher's raw JetStream publish rate as the ceiling. Loopback only, bounded in count and time.
+ *
+ * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
+ *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters).
+ */
+import { FeedStack, WsClient, waitFor, type AppProcess } from '@feed/testing';
+import { connect } from '@nats-io/transport-node';
+import { measurePublishCeiling } from './js-ceiling';
+import { cpuSeconds, peakRssMiB, percentile } from './proc-stats';
+
+const env = process.env;
+const RATES = (env['BENCH_RATES'] ?? '1000,2000,5000,10000,15000').split(',').map(Number);
+const STEP_S = Number(env['BENCH_STEP_S'] ?? 10);
+const DRAIN_S = Number(env['BENCH_DRAIN_S'] ?? 5);
+const REPLICAS = Number(env['BENCH_REPLICAS'] ?? 1);
+
+interface Row {
+  offered: number;
+  sent: number;
+  received: number;
+  inRedis: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  max: number;
+  drainMs: number;
+  cpu: Record<string, number>;
+  ok: boolean;
+}
+
+async function main(): Promise<void> {
+  const stack = await FeedStack.start({ sim: { rate: 0 }, env: { LOG_LEVEL: 'warn' } });
+  const procs: Array<{ name: string; pid: number }> = [
+    { name: 'nats-server', pid: stack.nats.pid },
+    { name: 'redis-server', pid: stack.redisServer.pid },
+    { name: 'venue-sim', pid: stack.sim.pid },
+  ];
+  const add = (name: string, app: AppProcess) => procs.push({ name, pid: app.pid });
+  try {
+    for (let i = 0; i < REPLICAS; i++) add(`persister${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('persister', { LOG_LEVEL: 'warn' }));
+    for (let i = 0; i < REPLICAS; i++) add(`normalizer${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('normalizer', { LOG_LEVEL: 'warn' }));
+    add('api', await stack.startApp('api', { LOG_LEVEL: 'warn' }));
+    const ws = await WsClient.connect(`${stack.apiUrl.replace('http', 'ws')}/v1/stream`);
+    const recvAt: number[] = [];
+    // Receive time of every trade item, by arrival order; latency = receive - simulator send time.
+    const latencies: number[] = [];
+    ws.onTrades = (items, now) => {
+      for (const it of items) {
+        recvAt.push(now);
+        latencies.push(now - Number(it['venueTimeUs']) / 1000);
+      }
+    };
+    ws.send({ op: 'subscribe', channel: 'trades', symbol: 'BTC-USDT' });
+    await waitFor(() => ws.frames.some((f) => f.type === 'subscribed'), { what: 'subscribed' });
+    add('ingest', await stack.startApp('ingest', { LOG_LEVEL: 'warn' }));
+    await stack.simClient.control('pause');
+
+    const rows: Row[] = [];
+    for (const rate of RATES) {
+      const sentBefore = await stack.simClient.count();
+      const recvBefore = ws.trades.length;
+      const latBefore = latencies.length;
+      const cpu0 = procs.map((p) => cpuSeconds(p.pid));
+      const t0 = Date.now();
+      await stack.simClient.control('rate', { rate });
+      await stack.simClient.control('resume');
+      await new Promise((r) => setTimeout(r, STEP_S * 1000));
+      await stack.simClient.control('pause');
+      const tPause = Date.now();
+      const sent = (await stack.simClient.count()) - sentBefore;
+      let drained = true;
+      await waitFor(() => ws.trades.length - recvBefore >= sent, { what: 'drain', timeoutMs: DRAIN_S * 1000, intervalMs: 20 }).catch(() => {
+        drained = false;
+      });
+      const tEnd = Math.max(tPause, recvAt[recvAt.length - 1] ?? tPause);
+      const cpu1 = procs.map((p) => cpuSeconds(p.pid));
+      const received = ws.trades.length - recvBefore;
+      const inRedis = await stack.redis.zcard('feed:trades:BTC-USDT');
+      const lat = latencies.slice(latBefore).sort((a, b) => a - b);
+      const wall = (tEnd - t0) / 1000;
+      const row: Row = {
+        offered: rate,
+        sent,
+        received,
+        inRedis,
+        achieved: Math.round(received / ((tEnd - t0) / 1000)),
+        p50: percentile(lat, 50),
+        p99: percentile(lat, 99),
+        max: lat[lat.length - 1] ?? NaN,
+        drainMs: tEnd - tPause,
+        cpu: Object.fromEntries(procs.map((p, i) => [p.name, Math.round((100 * ((cpu1[i] as number) - (cpu0[i] as number))) / wall)])),
+        ok: drained && received === sent && inRedis === (await stack.simClient.count()),
+      };
+      rows.push(row);
+      console.log(JSON.stringify({ step: row }));
+      if (!row.ok) break;
+    }
+    const nc = await connect({ servers: stack.nats.url });
+    const ceiling = await measurePublishCeiling(nc, 50_000);
+    await nc.drain();
+    const rss = Object.fromEntries(procs.map((p) => [p.name, Math.round(peakRssMiB(p.pid))]));
+
+    const names = procs.map((p) => p.name);
+    console.log(`\nFeed pipeline benchmark: ${STEP_S}s steps, ${REPLICAS} replica(s) of normalizer/persister, everything on this machine\n`);
+    console.log(`| offered/s | sent | received | achieved/s | loss | p50 ms | p99 ms | max ms | drain ms | ok | ${names.map((n) => `${n} CPU%`).join(' | ')} |`);
+    console.log(`|${'---|'.repeat(10 + names.length)}`);
+    for (const r of rows) {
+      console.log(
+        `| ${r.offered} | ${r.sent} | ${r.received} | ${r.achieved} | ${r.sent - r.received} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(0)} | ${r.drainMs} | ${r.ok ? 'yes' : 'NO'} | ${names.map((n) => r.cpu[n]).join(' | ')} |`,
+      );
+    }
+    const best = rows.filter((r) => r.ok).reduce((m, r) => Math.max(m, r.achieved), 0);
+    console.log(`\nsustained with zero loss: ${best} trades/s`);
+    console.log(`peak RSS MiB: ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`ceiling: one Node publisher, JetStream publish with msg ids, window 1000: ${Math.round(ceiling)} msgs/s`);
+    ws.close();
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import type { Keys } from '@feed/keys';
+import { validateTrade, VENUES, type TradeV1 } from '@feed/price-types';
+import type { Redis } from 'ioredis';
+import { UnavailableError } from '../errors';
+import { parseStatusHash, type IngestStatus } from './staleness';
+
+export interface VenueSnapshot {
+  trade: TradeV1;
+  statuses: IngestStatus[];
+}
+
+/** A stored trade JSON, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
+function parseTrade(json: string | null | undefined): TradeV1 | undefined {
+  if (!json) return undefined;
+  try {
+    return validateTrade(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the persister's projections. Keys come only from `Keys`. Venues are enumerated from the fixed venue list
+ * rather than with SCAN, which would walk the whole keyspace on every request.
+ */
+export class ProjectionReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Latest trade and status records of every venue that has a latest trade for `symbol`, in venue-list order. */
+  async latest(symbol: string): Promise<VenueSnapshot[]> {
+    const p = this.redis.pipeline();
+    for (const v of VENUES) {
+      p.hget(this.keys.latestTrade(symbol, v), 'v');
+      p.hgetall(this.keys.status(symbol, v, 'trade'));
+    }
+    const res = await this.exec(p);
+    const out: VenueSnapshot[] = [];
+    VENUES.forEach((_, i) => {
+      const trade = parseTrade(res[2 * i] as string | null);
+      if (!trade) return;
+      const hash = (res[2 * i + 1] ?? {}) as Record<string, string>;
+      out.push({ trade, statuses: parseStatusHash(hash) });
+    });
+    return out;
+  }
+
+  /**
+   * The newest `limit` trades across venues. Members are `<sortKey>|<TradeV1 JSON>` scored by venue time; the sort
+   * key (venue time, venue, trade id) never contains '|', so the first '|' ends it.
+   */
+  async recentTrades(symbol: string, limit: number): Promise<TradeV1[]> {
+    let members: string[];
+    try {
+      members = await this.redis.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1);
+    } catch (e) {
+      throw unavailable(e);
+    }
+    const out: TradeV1[] = [];
+    for (const m of members) {
+      const t = parseTrade(m.slice(m.indexOf('|') + 1));
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  private async exec(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+    let res: [Error | null, unknown][] | null;
+    try {
+      res = await p.exec();
+    } catch (e) {
+      throw unavailable(e);
+    }
+    if (!res) throw new UnavailableError('Redis returned no reply');
+    return res.map(([err, v]) => {
+      if (err) throw unavailable(err);
+      return v;
+    });
+  }
+}
+
+function unavailable(e: unknown): UnavailableError {
+  const err = new UnavailableError('market data store unavailable, retry shortly');
+  err.cause = e;
+  return err;
+}

@@ -1,0 +1,37 @@
+import { nowUs as wallClockUs } from '@feed/price-types';
+import type { Request, Response } from 'express';
+import { tradeView } from '../read/format';
+import { latestPrices, summarizeStatus, venuePrice } from '../read/staleness';
+import type { ProjectionReader } from '../read/store';
+import { parseLimit, parseSymbol } from './params';
+
+export interface MarketRouteDeps {
+  reader: ProjectionReader;
+  symbols: ReadonlySet<string>;
+  priceStaleAfterMs: number;
+  /** Wall clock in epoch µs (injected so staleness is testable). */
+  nowUs?: () => number;
+}
+
+/** REST market-data handlers. Validation errors are thrown and answered by the app's error handler. */
+export function marketRoutes(d: MarketRouteDeps) {
+  const now = d.nowUs ?? wallClockUs;
+  const staleAfterUs = d.priceStaleAfterMs * 1000;
+  return {
+    /** GET /v1/prices/latest?symbol= */
+    latest: async (req: Request, res: Response): Promise<void> => {
+      const symbol = parseSymbol(req.query, d.symbols);
+      const snaps = await d.reader.latest(symbol);
+      const t = now();
+      const venues = snaps.map((s) => venuePrice(s.trade, summarizeStatus(s.statuses, t, staleAfterUs), t, staleAfterUs));
+      res.set('cache-control', 'no-store').json(latestPrices(symbol, venues));
+    },
+    /** GET /v1/trades?symbol=&limit= : newest first. */
+    trades: async (req: Request, res: Response): Promise<void> => {
+      const symbol = parseSymbol(req.query, d.symbols);
+      const limit = parseLimit(req.query);
+      const trades = await d.reader.recentTrades(symbol, limit);
+      res.set('cache-control', 'no-store').json({ symbol, trades: trades.map(tradeView) });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Keys } from '@feed/keys';
+import type { Logger } from '@feed/logging';
+import { streamName, Subjects } from '@feed/messaging';
+import type { Registry } from '@feed/metrics';
+import { EventLoopMonitor, Health, type ShutdownStep } from '@feed/service';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { Redis } from 'ioredis';
+import { createApp } from './app';
+import type { ApiConfig } from './config';
+import { createApiMetrics, type ApiMetrics } from './metrics';
+import { ProjectionReader } from './read/store';
+import { marketRoutes } from './routes/market';
+import { DuplicateFilter } from './stream/dedupe';
+import { StreamHub } from './stream/hub';
+import { LiveFeed } from './stream/live-feed';
+import { CloseCode } from './stream/protocol';
+import { StreamServer } from './stream/ws-server';
+
+export interface ApiDeps {
+  cfg: ApiConfig;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** Read side; connected by the caller. */
+  redis: Redis;
+  natsConnected: () => boolean;
+  registry: Registry;
+  log: Logger;
+  /** Wall clock in epoch µs for staleness (tests pin it); defaults to the real clock. */
+  nowUs?: () => number;
+}
+
+export interface ApiHandle {
+  /** The bound port (HTTP_PORT=0 picks a free one). */
+  port: number;
+  server: Server;
+  hub: StreamHub;
+  feed: LiveFeed;
+  streams: StreamServer;
+  metrics: ApiMetrics;
+  health: Health;
+  /**
+   * The api's own shutdown, in order: stop accepting, close WebSocket clients with 1001, stop the live consumer,
+   * let in-flight HTTP requests finish. The caller then drains NATS and quits Redis (it owns them).
+   */
+  shutdownSteps(): ShutdownStep[];
+  /** Runs shutdownSteps() (tests). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the api in-process: live consumer (back-filling the resume ring), express app, HTTP server
+ * with the WebSocket stream on its upgrade event. Resolves once listening.
+ */
+export async function startApi(d: ApiDeps): Promise<ApiHandle> {
+  const { cfg, log } = d;
+  const metrics = createApiMetrics(d.registry);
+  const subjects = new Subjects(cfg.common.prefix);
+  const hub = new StreamHub(cfg.ws.resumeWindow);
+  const feed = new LiveFeed({
+    js: d.js,
+    jsm: d.jsm,
+    stream: streamName(cfg.common.prefix, 'MD'),
+    filterSubject: subjects.mdFilter('trade'),
+    hub,
+    dedupe: new DuplicateFilter(),
+    resumeWindow: cfg.ws.resumeWindow,
+    metrics,
+    log: log.child({ module: 'live-feed' }),
+  });
+  await feed.start();
+
+  const loopMonitor = new EventLoopMonitor();
+  const health = new Health()
+    .addLiveness('event_loop', () => loopMonitor.responsive())
+    .addLiveness('live_consumer', () => feed.isAlive())
+    .addReadiness('nats', d.natsConnected)
+    .addReadiness('redis', () => d.redis.status === 'ready');
+  const symbols = new Set(cfg.symbols);
+  const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }) });
+  health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
+
+  const app = createApp({
+    market: marketRoutes({
+      reader: new ProjectionReader(d.redis, new Keys(cfg.common.keyPrefix)),
+      symbols,
+      priceStaleAfterMs: cfg.priceStaleAfterMs,
+      ...(d.nowUs ? { nowUs: d.nowUs } : {}),
+    }),
+    ops: { health, registry: d.registry, redisEndpoint: cfg.redis, redisConnected: () => d.redis.status === 'ready' },
+    metrics,
+    trustProxyHops: cfg.trustProxyHops,
+    symbols: cfg.symbols,
+    log: log.child({ module: 'http' }),
+  });
+  const server = createServer(app);
+  server.keepAliveTimeout = 5_000;
+  streams.attach(server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(cfg.http.port, cfg.http.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    loopMonitor.stop();
+    await feed.stop();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port }, 'api listening');
+
+  let httpClosed: Promise<void> = Promise.resolve();
+  const shutdownSteps = (): ShutdownStep[] => [
+    {
+      name: 'stop accepting',
+      run: async () => {
+        streams.stopAccepting();
+        httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+      },
+    },
+    { name: 'close websocket clients', run: () => streams.closeAll(CloseCode.goingAway, 'server shutting down', cfg.ws.closeTimeoutMs) },
+    { name: 'stop live consumer', run: () => feed.stop() },
+    {
+      name: 'finish http requests',
+      run: async () => {
+        await httpClosed;
+        loopMonitor.stop();
+      },
+    },
+  ];
+  return {
+    port,
+    server,
+    hub,
+    feed,
+    streams,
+    metrics,
+    health,
+    shutdownSteps,
+    close: async () => {
+      for (const s of shutdownSteps()) await s.run();
+    },
+  };
+}

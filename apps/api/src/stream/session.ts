@@ -1,0 +1,236 @@
+import type { StreamHub, Subscriber } from './hub';
+import { CHANNELS, CloseCode, frame, frameFromJson, type ClientMessage, type FrameType } from './protocol';
+import type { RingItem } from './ring';
+
+/** The socket as a session sees it (a ws WebSocket in production, a fake in unit tests). */
+export interface Transport {
+  send(text: string): void;
+  readonly bufferedAmount: number;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+  symbols: ReadonlySet<string>;
+  flushMs: number;
+  maxBatch: number;
+  maxBufferedBytes: number;
+}
+
+/** What a session reports, mapped onto metrics by the caller. */
+export interface SessionEvents {
+  frameSent(type: FrameType, items: number): void;
+  slowClosed(): void;
+  resumeUnavailable(): void;
+  rejected(reason: string): void;
+}
+
+interface Subscription {
+  /** Highest sequence delivered (or skipped as history) for this symbol. */
+  cursor: number;
+  /** Still sending from the ring; live items are ignored meanwhile (the ring has them). */
+  replaying: boolean;
+}
+
+/** Replay frames per subscription per tick: a long replay is spread over ticks so other clients keep flowing. */
+const REPLAY_FRAMES_PER_TICK = 8;
+
+/**
+ * One WebSocket client: its subscriptions, its outgoing batch, its resume replay.
+ *
+ * Batching (stack-notes: one frame per trade caps fan-out near 100 trades/s at 1,000 clients): live items are
+ * queued and sent as one `trades` frame when the batch window (`flushMs`) ends or the batch is full (`maxBatch`).
+ * Control frames (`subscribed`, `pong`, ...) first send what is queued, so frames keep the order of events.
+ *
+ * Backpressure: before each send the socket's unsent bytes are checked; past `maxBufferedBytes` the client is
+ * closed with 1013 (decision 11), so one slow reader never grows the server's memory. Replay sends only while the
+ * socket is below half that bound, so a resume never trips it on a client that is reading.
+ */
+export class ClientSession implements Subscriber {
+  private readonly subs = new Map<string, Subscription>();
+  private queue: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly hub: StreamHub,
+    private readonly o: SessionOptions,
+    private readonly events: SessionEvents,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  subscriptions(): string[] {
+    return [...this.subs.keys()];
+  }
+
+  handle(msg: ClientMessage): void {
+    if (this.closed) return;
+    switch (msg.op) {
+      case 'ping':
+        this.control('pong', [{ lastSeq: this.hub.lastSeq }]);
+        return;
+      case 'subscribe':
+        if (this.served(msg.channel, msg.symbol)) this.subscribe(msg.symbol, msg.fromSeq);
+        return;
+      case 'unsubscribe':
+        if (this.served(msg.channel, msg.symbol)) this.unsubscribe(msg.symbol);
+        return;
+    }
+  }
+
+  /** From the hub: a live item of a subscribed symbol. */
+  deliver(item: RingItem): void {
+    if (this.closed) return;
+    const sub = this.subs.get(item.symbol);
+    if (!sub || sub.replaying || item.seq <= sub.cursor) return;
+    sub.cursor = item.seq;
+    this.queue.push(item.json);
+    if (this.queue.length >= this.o.maxBatch) this.flush();
+    else this.schedule();
+  }
+
+  /** Server-initiated close (shutdown: 1001): what is queued goes out first. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.sendQueued();
+    this.dispose();
+    this.transport.close(code, reason);
+  }
+
+  /** The socket is gone (or being closed): leave the hub and drop everything queued. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const symbol of this.subs.keys()) this.hub.remove(symbol, this);
+    this.subs.clear();
+    this.queue = [];
+  }
+
+  /** Sends the queued batch and continues any replay. Runs on the batch timer; public for tests. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.closed || !this.roomLeft()) return;
+    this.sendQueued();
+    if (this.replayStep()) this.schedule();
+  }
+
+  private served(channel: string, symbol: string): boolean {
+    if (!(CHANNELS as readonly string[]).includes(channel)) {
+      this.events.rejected('unknown_channel');
+      this.control('error', [{ code: 'unknown_channel', message: `channel ${JSON.stringify(channel)} is not served (channels: ${CHANNELS.join(', ')})`, channel }]);
+      return false;
+    }
+    if (!this.o.symbols.has(symbol)) {
+      this.events.rejected('unknown_symbol');
+      this.control('error', [{ code: 'unknown_symbol', message: `symbol ${symbol} is not served here`, symbol }]);
+      return false;
+    }
+    return true;
+  }
+
+  private subscribe(symbol: string, fromSeq: number | undefined): void {
+    if (this.subs.has(symbol)) this.hub.remove(symbol, this);
+    const live = this.hub.liveFrom();
+    const ring = this.hub.ring;
+    const sub: Subscription = { cursor: live, replaying: false };
+    let problem: Record<string, unknown> | undefined;
+    if (fromSeq !== undefined) {
+      if (fromSeq > live) problem = { message: `fromSeq ${fromSeq} is ahead of the stream (last ${this.hub.lastSeq}); streaming live` };
+      else if (!ring.canResumeFrom(fromSeq)) problem = { message: `fromSeq ${fromSeq} is older than the resume window; streaming live` };
+      else {
+        sub.cursor = fromSeq;
+        sub.replaying = true;
+      }
+    }
+    this.subs.set(symbol, sub);
+    this.hub.add(symbol, this);
+    this.control('subscribed', [{ channel: 'trades', symbol, fromSeq: fromSeq ?? null, lastSeq: this.hub.lastSeq }]);
+    if (problem) this.resumeUnavailable(symbol, problem);
+    if (sub.replaying) this.schedule(true);
+  }
+
+  private unsubscribe(symbol: string): void {
+    if (this.subs.delete(symbol)) this.hub.remove(symbol, this);
+    this.control('unsubscribed', [{ channel: 'trades', symbol }]);
+  }
+
+  /** `oldestSeq`: the oldest sequence the ring can still deliver; a resume needs fromSeq >= oldestSeq - 1. */
+  private resumeUnavailable(symbol: string, detail: Record<string, unknown>): void {
+    this.events.resumeUnavailable();
+    this.control('error', [{ code: 'resume_unavailable', symbol, oldestSeq: this.hub.ring.coverageStart, lastSeq: this.hub.lastSeq, ...detail }]);
+  }
+
+  /**
+   * Sends up to REPLAY_FRAMES_PER_TICK ring frames per replaying subscription while the socket has room. When
+   * the ring has nothing after the cursor the subscription turns live: since the hub fills the ring before it
+   * offers an item, nothing can fall between the last replayed item and the first live one. Returns true while
+   * some replay remains.
+   */
+  private replayStep(): boolean {
+    let more = false;
+    const ring = this.hub.ring;
+    for (const [symbol, sub] of this.subs) {
+      if (!sub.replaying) continue;
+      if (!ring.canResumeFrom(sub.cursor)) {
+        // The ring moved past the cursor during a long replay (a burst while this client read slowly).
+        sub.replaying = false;
+        sub.cursor = this.hub.liveFrom();
+        this.resumeUnavailable(symbol, { message: 'replay fell behind the resume window; streaming live' });
+        continue;
+      }
+      for (let n = 0; n < REPLAY_FRAMES_PER_TICK && sub.replaying; n++) {
+        if (this.transport.bufferedAmount >= this.o.maxBufferedBytes / 2) break;
+        const items = ring.after(sub.cursor, symbol, this.o.maxBatch);
+        if (items.length === 0) {
+          sub.replaying = false;
+          break;
+        }
+        sub.cursor = (items[items.length - 1] as RingItem).seq;
+        this.sendTrades(items.map((i) => i.json));
+      }
+      if (this.closed) return false;
+      if (sub.replaying) more = true;
+    }
+    return more;
+  }
+
+  private control(type: FrameType, items: unknown[]): void {
+    if (this.closed || !this.roomLeft()) return;
+    this.sendQueued();
+    this.transport.send(frame(type, items));
+    this.events.frameSent(type, items.length);
+  }
+
+  private sendQueued(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.length <= this.o.maxBatch ? this.queue : this.queue.slice(0, this.o.maxBatch);
+      this.queue = this.queue.length <= this.o.maxBatch ? [] : this.queue.slice(this.o.maxBatch);
+      this.sendTrades(batch);
+    }
+  }
+
+  private sendTrades(jsons: string[]): void {
+    this.transport.send(frameFromJson('trades', jsons));
+    this.events.frameSent('trades', jsons.length);
+  }
+
+  /** False (and the client closed with 1013) once its unsent bytes pass the bound. */
+  private roomLeft(): boolean {
+    if (this.transport.bufferedAmount <= this.o.maxBufferedBytes) return true;
+    this.dispose();
+    this.events.slowClosed();
+    this.transport.close(CloseCode.tryAgainLater, 'client too slow: send buffer over limit');
+    return false;
+  }
+
+  private schedule(now = false): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => this.flush(), now ? 0 : this.o.flushMs);
+  }
+}

@@ -33,7 +33,12 @@ export class StreamTracker {
     private readonly publish: (m: RawMessage) => void,
     private readonly metrics: IngestMetrics,
   ) {
-    for (const k of keys) this.streams.set(id(k), { key: k, state: 'reconnecting', lastFrameUs: null, frames: 0 });
+    for (const k of keys) {
+      const t: Tracked = { key: k, state: 'reconnecting', lastFrameUs: null, frames: 0 };
+      this.streams.set(id(k), t);
+      // Exported from the start: a venue unreachable since startup never transitions, and must not be absent.
+      this.gauge(t);
+    }
   }
 
   start(): void {
@@ -81,8 +86,12 @@ export class StreamTracker {
     if (t.state === state) return;
     t.state = state;
     t.reason = reason;
-    for (const s of STATES) this.metrics.streamState.set({ venue: t.key.venue, symbol: t.key.symbol, channel: t.key.channel, state: s }, s === state ? 1 : 0);
+    this.gauge(t);
     this.emit(t, 'change', now);
+  }
+
+  private gauge(t: Tracked): void {
+    for (const s of STATES) this.metrics.streamState.set({ venue: t.key.venue, symbol: t.key.symbol, channel: t.key.channel, state: s }, s === t.state ? 1 : 0);
   }
 
   private emit(t: Tracked, kind: 'heartbeat' | 'change', now: number): void {

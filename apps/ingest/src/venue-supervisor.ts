@@ -141,6 +141,7 @@ export class VenueSupervisor {
       a.terminate(`silent ${now - a.lastActivity} ms`);
       return;
     }
-    if (a.open && !this.incoming && now - a.openedAt >= this.o.lifetimeMs - this.o.rotateBeforeMs) this.connect('rotation before lifetime cut-off');
+    // A refused rotation attempt (429/418) set notBefore: rotating earlier would hammer the venue every watch tick.
+    if (a.open && !this.incoming && now >= this.notBefore && now - a.openedAt >= this.o.lifetimeMs - this.o.rotateBeforeMs) this.connect('rotation before lifetime cut-off');
   }
 }

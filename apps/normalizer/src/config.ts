@@ -7,6 +7,8 @@ export interface NormalizerConfig {
   /** Durable consumer group; every normalizer of a deployment shares it. */
   group: string;
   batchSize: number;
+  /** Batches whose PubAcks may be outstanding while the next is sent (pipelining). */
+  pipeline: number;
   ackWaitMs: number;
   maxDeliver: number;
   maxAckPending: number;
@@ -30,6 +32,7 @@ export function readConfig(r: ConfigReader): NormalizerConfig {
     http: readHttp(r, 8082),
     group: r.string('NORMALIZER_GROUP', { default: 'main' }),
     batchSize: r.int('NORMALIZER_BATCH', { default: 500, min: 1, max: 5_000 }),
+    pipeline: r.int('NORMALIZER_PIPELINE', { default: 4, min: 1, max: 64 }),
     ackWaitMs,
     maxDeliver: r.int('NORMALIZER_MAX_DELIVER', { default: -1, min: -1, max: 1_000 }),
     maxAckPending: r.int('NORMALIZER_MAX_ACK_PENDING', { default: 2_000, min: 1, max: 100_000 }),

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     js,
     jsm,
     batchSize: cfg.batchSize,
+    maxPendingBatches: cfg.pipeline,
     decode: (msg) => decodeRaw(msg, cfg.common.prefix),
     handle: createBatchHandler({ publisher, subjects, recent: new RecentIds(Math.max(1, cfg.recentIdsPerStream)), metrics }),
     deadLetter: new DeadLetterer(publisher, subjects, 'normalizer'),

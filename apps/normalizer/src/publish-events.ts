@@ -1,4 +1,4 @@
-import { Hdr, newHeaders, TransientError, type Delivered, type Subjects, type WindowedPublisher } from '@feed/messaging';
+import { Hdr, newHeaders, TransientError, type Delivered, type Pipelined, type Subjects, type WindowedPublisher } from '@feed/messaging';
 import { nowUs, type MarketEventV1 } from '@feed/price-types';
 import { injectTrace } from '@feed/tracing';
 import type { MapResult } from './mappers';
@@ -9,12 +9,13 @@ const encoder = new TextEncoder();
 
 /**
  * The normalizer's side effect for one batch: publish every new event to MD (msg id = event id, trace context
- * carried over), wait for all PubAcks, and only then remember the ids. Any publish failure fails the whole
- * batch as transient: the loop naks it and the republish is deduped by msg id.
+ * carried over) in RAW order, and return as soon as they are SENT: the consumer loop pipelines the next batch and
+ * acks this one's input only when all its PubAcks are in (then the ids are remembered). Any publish failure
+ * fails the batch as transient: the loop naks it and the republish is deduped by msg id.
  */
 export function createBatchHandler(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics }) {
   const { publisher, subjects, recent, metrics } = deps;
-  return async (items: Delivered<MapResult>[]): Promise<void> => {
+  return async (items: Delivered<MapResult>[]): Promise<void | Pipelined<MapResult>> => {
     const out: Array<{ subject: string; data: Uint8Array; msgId: string; headers: ReturnType<typeof newHeaders>; ev: MarketEventV1 }> = [];
     const inBatch = new Set<string>();
     for (const it of items) {
@@ -38,17 +39,21 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
       }
     }
     if (out.length === 0) return;
-    try {
-      await publisher.publishAll(out);
-    } catch (e) {
-      throw new TransientError(`MD publish failed: ${e instanceof Error ? e.message : String(e)}`, 'NATS_PUBLISH_FAILED', { cause: e });
-    }
-    const now = nowUs();
-    for (const o of out) {
-      recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
-      metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
-      if (o.ev.type === 'trade') metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);
-    }
+    const { acks } = await publisher.sendAll(out);
+    const settled = acks.then(
+      () => {
+        const now = nowUs();
+        for (const o of out) {
+          recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
+          metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
+          if (o.ev.type === 'trade') metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);
+        }
+      },
+      (e: unknown) => {
+        throw new TransientError(`MD publish failed: ${e instanceof Error ? e.message : String(e)}`, 'NATS_PUBLISH_FAILED', { cause: e });
+      },
+    );
+    return { settled };
   };
 }
 

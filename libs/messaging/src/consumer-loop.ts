@@ -42,7 +42,9 @@ export interface ConsumerLoopOptions<T> {
    * Items the side effect itself proves poison (e.g. a write Redis refuses for that event alone) are returned in
    * `rejected`: they are dead-lettered, the rest acked.
    */
-  handle: (items: Delivered<T>[]) => Promise<void | HandleOutcome<T>>;
+  handle: (items: Delivered<T>[]) => Promise<void | HandleOutcome<T> | Pipelined<T>>;
+  /** Most pipelined batches outstanding at once (default 1: each batch settles before the next starts). */
+  maxPendingBatches?: number;
   deadLetter: DeadLetterer;
   /** Checked while paused; the loop resumes fetching when it resolves true. */
   probe: () => Promise<boolean>;
@@ -53,6 +55,14 @@ export interface ConsumerLoopOptions<T> {
   isActive?: () => boolean;
   log: Logger;
   metrics: ConsumerMetrics;
+}
+
+/**
+ * Returned by a side effect that has SENT its work but not finished it (e.g. publishes awaiting PubAcks): the loop
+ * moves on to the next batch and settles this one (ack, or nak on TransientError) when `settled` completes.
+ */
+export interface Pipelined<T> {
+  settled: Promise<void | HandleOutcome<T>>;
 }
 
 export interface HandleOutcome<T> {
@@ -100,6 +110,11 @@ export class ConsumerLoop<T> {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
+  /** Pipelined batches whose side effect has not completed yet. */
+  private readonly pendingBatches = new Set<Promise<void>>();
+  /** Set when a pipelined batch failed transiently: the loop pauses after the batch in hand. */
+  private broken = false;
+  private fatal: unknown;
   private readerDone = true;
   private batchStartedAt = 0;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -157,11 +172,22 @@ export class ConsumerLoop<T> {
       const consumer = await o.js.consumers.get(o.stream, o.durable);
       this.iter = await consumer.consume({ max_messages: Math.max(o.batchSize, Math.min(o.maxAckPending, 2 * o.batchSize)) });
       this.stateValue = 'running';
-      const reader = this.read(this.iter);
-      const outcome = await this.process();
-      await this.iter.close().catch(() => undefined);
-      await reader;
-      this.iter = undefined;
+      const iter = this.iter;
+      const reader = this.read(iter);
+      let outcome: 'paused' | 'ended' | undefined;
+      try {
+        outcome = await this.process();
+      } finally {
+        // Also when process() throws: a consume left open kept pulling into a queue nobody read, taking every
+        // redelivery (burning max_deliver) away from healthy consumers until the process was replaced.
+        await iter.close().catch(() => undefined);
+        await reader;
+        this.iter = undefined;
+        // Messages already inside the client when the consume closed reach the queue after process() returned.
+        // Hand them back now: kept across a pause or a standby they outlive their ack wait, are redelivered, and
+        // were then handled twice (once from this stale copy, once as the redelivery).
+        for (const m of this.queue.splice(0)) m.nak(outcome === 'paused' ? o.nakDelayMs : undefined);
+      }
       if (outcome === 'paused') await this.waitForDependency();
     }
   }
@@ -195,8 +221,10 @@ export class ConsumerLoop<T> {
     const { o } = this;
     for (;;) {
       if (this.queue.length === 0) {
-        if (this.stopping || this.readerDone) return 'ended';
-        if (o.isActive && !o.isActive()) return 'ended';
+        if (this.stopping || this.readerDone || (o.isActive && !o.isActive())) {
+          await this.settleAll();
+          return 'ended';
+        }
         // Woken by the reader; the timeout re-checks leadership and stop requests while idle.
         await new Promise<void>((r) => {
           this.wake = r;
@@ -210,11 +238,14 @@ export class ConsumerLoop<T> {
       if (!ok) {
         // Nak everything we hold: redelivered once the dependency is back.
         for (const m of this.queue.splice(0)) m.nak(o.nakDelayMs);
+        await this.settleAll();
+        this.broken = false;
         return 'paused';
       }
       if (this.stopping || (o.isActive && !o.isActive())) {
         // Stop taking work: what is buffered but unstarted goes back to the server for the next holder.
         for (const m of this.queue.splice(0)) m.nak();
+        await this.settleAll();
         return 'ended';
       }
     }
@@ -238,34 +269,67 @@ export class ConsumerLoop<T> {
         }
       }
       if (good.length > 0) {
-        let outcome: void | HandleOutcome<T>;
+        let result: void | HandleOutcome<T> | Pipelined<T>;
         try {
-          outcome = await o.handle(good);
+          result = await o.handle(good);
         } catch (e) {
-          if (e instanceof TransientError) {
-            for (const g of good) g.msg.nak(o.nakDelayMs);
-            m.messages.inc({ consumer: o.name, outcome: 'nakked' }, good.length);
-            m.paused.set({ consumer: o.name }, 1);
-            o.log.warn({ consumer: o.name, code: e.code, err: e.message, batch: good.length }, 'dependency failure: batch nakked, fetching paused');
-            return false;
-          }
-          throw e;
+          if (!(e instanceof TransientError)) throw e;
+          this.failBatch(good, e);
+          return false;
         }
-        const rejected = new Set<Delivered<T>>();
-        for (const r of outcome?.rejected ?? []) {
-          rejected.add(r.item);
-          await this.poison(r.item.msg, r.reason, r.detail);
+        if (result && 'settled' in result) {
+          // Pipelined: the side effect is under way; settle (ack or nak) when it completes, and keep at most
+          // maxPendingBatches outstanding so memory and redelivery exposure stay bounded.
+          const settled = result.settled.then(
+            (outcome) => this.finishBatch(good, outcome),
+            (e: unknown) => {
+              if (e instanceof TransientError) this.failBatch(good, e);
+              else this.fatal = e;
+            },
+          );
+          this.pendingBatches.add(settled);
+          void settled.finally(() => this.pendingBatches.delete(settled));
+          while (this.pendingBatches.size >= (o.maxPendingBatches ?? 1)) await Promise.race(this.pendingBatches);
+        } else {
+          await this.finishBatch(good, result);
         }
-        for (const g of good) if (!rejected.has(g)) g.msg.ack();
-        m.messages.inc({ consumer: o.name, outcome: 'acked' }, good.length - rejected.size);
       }
+      if (this.fatal) throw this.fatal;
       m.batchSize.observe({ consumer: o.name }, batch.length);
       m.batchSeconds.observe({ consumer: o.name }, Number(process.hrtime.bigint() - t0) / 1e9);
       this.batches++;
-      return true;
+      return !this.broken;
     } finally {
       this.batchStartedAt = 0;
     }
+  }
+
+  /** Dead-letter what the side effect rejected, ack the rest. */
+  private async finishBatch(good: Delivered<T>[], outcome: void | HandleOutcome<T>): Promise<void> {
+    const { o } = this;
+    const rejected = new Set<Delivered<T>>();
+    for (const r of outcome?.rejected ?? []) {
+      rejected.add(r.item);
+      await this.poison(r.item.msg, r.reason, r.detail);
+    }
+    for (const g of good) if (!rejected.has(g)) g.msg.ack();
+    o.metrics.messages.inc({ consumer: o.name, outcome: 'acked' }, good.length - rejected.size);
+  }
+
+  /** A dependency failed for this batch: nak it (redelivered later) and make the loop pause. */
+  private failBatch(good: Delivered<T>[], e: TransientError): void {
+    const { o } = this;
+    for (const g of good) g.msg.nak(o.nakDelayMs);
+    o.metrics.messages.inc({ consumer: o.name, outcome: 'nakked' }, good.length);
+    o.metrics.paused.set({ consumer: o.name }, 1);
+    this.broken = true;
+    o.log.warn({ consumer: o.name, code: e.code, err: e.message, batch: good.length }, 'dependency failure: batch nakked, fetching paused');
+  }
+
+  /** Let every pipelined batch settle (acked or nakked) before pausing, stopping or handing over. */
+  private async settleAll(): Promise<void> {
+    while (this.pendingBatches.size > 0) await Promise.allSettled([...this.pendingBatches]);
+    if (this.fatal) throw this.fatal;
   }
 
   /** Dead-letter then `term`; if the dead-letter publish fails, nak so the message is retried (never lost). */
@@ -279,7 +343,9 @@ export class ConsumerLoop<T> {
       o.metrics.messages.inc({ consumer: o.name, outcome: 'nakked' });
       return false;
     }
-    msg.term(reason);
+    // No reason argument: nats.js sends it as "+TERM <reason>", which nats-server 2.9 (Debian) does not recognise,
+    // so the message stayed pending and came back every ack_wait forever. The reason travels in the DLQ headers.
+    msg.term();
     o.metrics.deadLetters.inc({ consumer: o.name, reason });
     o.metrics.messages.inc({ consumer: o.name, outcome: 'dead_lettered' });
     o.log.debug({ consumer: o.name, seq: msg.seq, reason, detail }, 'dead-lettered');

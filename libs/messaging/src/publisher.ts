@@ -18,7 +18,7 @@ export interface PublisherOptions {
  * JetStream publishing with a bounded in-flight window. Awaiting each publish caps a stage near 5k msgs/s; a
  * window lets up to `window` publishes overlap while bounding memory. `publish()` resolves with the PubAck;
  * when the window is full the CALLER waits for a slot first (backpressure reaches the source instead of
- * queueing without bound).
+ * queueing without bound). Publishes are sent in call order, which keeps MD in RAW order.
  */
 export class WindowedPublisher {
   private inFlight = 0;
@@ -43,11 +43,16 @@ export class WindowedPublisher {
     return { published: this.published, duplicates: this.duplicates, failures: this.failures, inFlight: this.inFlight };
   }
 
-  /** Resolves when a slot is free. Callers that publish many messages call this between them. */
-  async slot(): Promise<void> {
-    while (this.inFlight >= this.opts.window) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /**
+   * Takes a slot, or queues for one. Strict FIFO: while anyone waits, newcomers queue behind them, and a released
+   * slot is handed to the oldest waiter directly, so publishes leave in exactly the order `start` was called.
+   */
+  private acquire(): Promise<void> | undefined {
+    if (this.inFlight < this.opts.window && this.waiters.length === 0) {
+      this.inFlight++;
+      return undefined;
     }
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /**
@@ -55,8 +60,8 @@ export class WindowedPublisher {
    * taken) and yields the PubAck promise, so a producer can keep sending while acks arrive.
    */
   async start(subject: string, data: Uint8Array | string, o: PublishOptions = {}): Promise<{ ack: Promise<PubAck> }> {
-    await this.slot();
-    this.inFlight++;
+    const wait = this.acquire();
+    if (wait) await wait;
     const opts: { msgID?: string; headers?: MsgHdrs; timeout: number } = { timeout: this.opts.timeoutMs };
     if (o.msgId !== undefined) opts.msgID = o.msgId;
     if (o.headers !== undefined) opts.headers = o.headers;
@@ -89,12 +94,22 @@ export class WindowedPublisher {
    * the first failure after all settled (so no publish is left dangling).
    */
   async publishAll(msgs: ReadonlyArray<{ subject: string; data: Uint8Array | string } & PublishOptions>): Promise<PubAck[]> {
+    return (await this.sendAll(msgs)).acks;
+  }
+
+  /**
+   * Sends a batch in order and resolves once every message has LEFT (slots taken), without waiting for PubAcks;
+   * `acks` settles when all PubAcks are in and rejects with the first failure. Lets a stage pipeline batches.
+   */
+  async sendAll(msgs: ReadonlyArray<{ subject: string; data: Uint8Array | string } & PublishOptions>): Promise<{ acks: Promise<PubAck[]> }> {
     const acks: Array<Promise<PubAck>> = [];
     for (const m of msgs) acks.push((await this.start(m.subject, m.data, m)).ack);
-    const settled = await Promise.allSettled(acks);
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<PubAck>).value);
+    const all = Promise.allSettled(acks).then((settled) => {
+      const failed = settled.find((x) => x.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return settled.map((x) => (x as PromiseFulfilledResult<PubAck>).value);
+    });
+    return { acks: all };
   }
 
   /** Resolves when nothing is in flight (used on shutdown). */
@@ -104,9 +119,12 @@ export class WindowedPublisher {
   }
 
   private release(): void {
+    const next = this.waiters.shift();
+    if (next) {
+      next(); // the slot passes to the oldest waiter; inFlight is unchanged
+      return;
+    }
     this.inFlight--;
-    const w = this.waiters.shift();
-    if (w) w();
     if (this.inFlight === 0) {
       const idle = this.idleWaiters;
       this.idleWaiters = [];

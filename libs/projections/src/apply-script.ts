@@ -6,9 +6,16 @@
  *   - latest trade: kept only if its sort key (venue time, venue, trade id) is greater than the stored one;
  *   - recent trades: a sorted set by the same key, trimmed to the N greatest;
  *   - legacy history: an ordering sorted set of the newest 1000 behind the list; the list is pushed when an entry
- *     is the newest (the common case) and rebuilt from the set when an older one arrives late;
- *   - status: the latest per (stream, ingest instance) by receive time;
+ *     is the newest (the common case) and rebuilt from the set when an older one arrives late. The newest legacy
+ *     sort key is kept as the only member of a sorted set (`legacyLastKey`, family legacy-order, so state dumps
+ *     can read it); a string marker left by an earlier version is converted on first use;
+ *   - status: the latest per (stream, ingest instance) by receive time, ties broken by the event text so two
+ *     statuses stamped with the same µs (a change and a heartbeat) give one result in any order;
  *   - checkpoint: the maximum stream sequence applied.
+ * Before any write the script checks the type of every key it will touch and refuses the whole batch with a
+ * WRONGTYPE error if one holds another type (Redis does not roll back a script that fails half-way, so without
+ * this a refused batch would leave earlier events applied but not fully projected, and the event that failed
+ * marked as applied: isolated afterwards it would pass as a duplicate instead of being dead-lettered).
  * Standalone Redis only (keys are computed in the script's arguments, which Redis Cluster would refuse).
  *
  * ARGV header (1-based): 1 recentMax, 2 dedupeTtlSeconds, 3 publish (1/0), 4 checkpointKey, 5 maxSeq,
@@ -17,7 +24,8 @@
  *   trade:  kind, dmode(b|s|n), dkey, dmember, latestKey, sortKey, json, tradesKey, score, legacy(1/0),
  *           legacyEntry, legacyPrice, legacyTime, venue
  *   status: kind, 'n', '', '', statusKey, field, recvTimeUs, json, then padding.
- * Returns one flag per event: 1 applied, 0 duplicate.
+ * Returns one flag per event: 1 applied, 0 duplicate (for status: 0 when it is not newer than the stored one, e.g. a
+ * redelivery).
  */
 export const STRIDE = 14;
 export const HEADER = 14;
@@ -33,9 +41,28 @@ local nExpire = tonumber(ARGV[14])
 local base = 15 + nExpire
 local stride = ${STRIDE}
 local n = math.floor((#ARGV - base + 1) / stride)
+if redis.call('TYPE', lastKey).ok == 'string' then
+  local old = redis.call('GET', lastKey)
+  redis.call('DEL', lastKey)
+  redis.call('ZADD', lastKey, 0, old)
+end
+local want = {}
+local function need(k, t) if k ~= '' and want[k] == nil then want[k] = t end end
+need(cpKey, 'hash'); need(idxKey, 'zset'); need(lastKey, 'zset'); need(priceKey, 'string')
+need(timeKey, 'string'); need(histKey, 'list'); need(exchKey, 'string')
+for i = 0, n - 1 do
+  local o = base + i * stride
+  if ARGV[o + 1] == 'b' then need(ARGV[o + 2], 'string') elseif ARGV[o + 1] == 's' then need(ARGV[o + 2], 'set') end
+  need(ARGV[o + 4], 'hash')
+  if ARGV[o] == 'trade' then need(ARGV[o + 7], 'zset') end
+end
+for k, t in pairs(want) do
+  local actual = redis.call('TYPE', k).ok
+  if actual ~= 'none' and actual ~= t then return redis.error_reply('WRONGTYPE ' .. k .. ' holds a ' .. actual .. ', expected a ' .. t) end
+end
 local applied = {}
 local trimTrades = {}
-local legacyLast = redis.call('GET', lastKey)
+local legacyLast = redis.call('ZRANGE', lastKey, -1, -1)[1]
 local legacyTouched, rebuild = false, false
 local pushes = {}
 for i = 0, n - 1 do
@@ -60,7 +87,8 @@ for i = 0, n - 1 do
         legacyTouched = true
         if (not legacyLast) or legacyLast < sortKey then
           legacyLast = sortKey
-          redis.call('SET', lastKey, sortKey)
+          redis.call('ZADD', lastKey, 0, sortKey)
+          redis.call('ZREMRANGEBYRANK', lastKey, 0, -2)
           redis.call('SET', priceKey, ARGV[o + 11])
           redis.call('SET', timeKey, ARGV[o + 12])
           if venue ~= defaultVenue or redis.call('EXISTS', exchKey) == 1 then redis.call('SET', exchKey, venue) end
@@ -72,8 +100,12 @@ for i = 0, n - 1 do
       end
     elseif kind == 'status' then
       local key, field, t, json = ARGV[o + 4], ARGV[o + 5], tonumber(ARGV[o + 6]), ARGV[o + 7]
-      local cur = redis.call('HGET', key, field .. ':t')
-      if (not cur) or tonumber(cur) < t then redis.call('HSET', key, field, json, field .. ':t', ARGV[o + 6]) end
+      local cur = tonumber(redis.call('HGET', key, field .. ':t') or '')
+      if (not cur) or cur < t or (cur == t and (redis.call('HGET', key, field) or '') < json) then
+        redis.call('HSET', key, field, json, field .. ':t', ARGV[o + 6])
+      else
+        isNew = 0
+      end
     end
   end
   applied[i + 1] = isNew

@@ -31,11 +31,12 @@ interface Row {
   max: number;
   drainMs: number;
   cpu: Record<string, number>;
+  lag: Record<string, number>;
   ok: boolean;
 }
 
 async function main(): Promise<void> {
-  const stack = await FeedStack.start({ sim: { rate: 0 }, env: { LOG_LEVEL: 'warn' } });
+  const stack = await FeedStack.start({ sim: { rate: 0 } });
   const procs: Array<{ name: string; pid: number }> = [
     { name: 'nats-server', pid: stack.nats.pid },
     { name: 'redis-server', pid: stack.redisServer.pid },
@@ -43,9 +44,9 @@ async function main(): Promise<void> {
   ];
   const add = (name: string, app: AppProcess) => procs.push({ name, pid: app.pid });
   try {
-    for (let i = 0; i < REPLICAS; i++) add(`persister${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('persister', { LOG_LEVEL: 'warn' }));
-    for (let i = 0; i < REPLICAS; i++) add(`normalizer${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('normalizer', { LOG_LEVEL: 'warn' }));
-    add('api', await stack.startApp('api', { LOG_LEVEL: 'warn' }));
+    for (let i = 0; i < REPLICAS; i++) add(`persister${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('persister'));
+    for (let i = 0; i < REPLICAS; i++) add(`normalizer${REPLICAS > 1 ? i + 1 : ''}`, await stack.startApp('normalizer'));
+    add('api', await stack.startApp('api'));
     const ws = await WsClient.connect(`${stack.apiUrl.replace('http', 'ws')}/v1/stream`);
     const recvAt: number[] = [];
     // Receive time of every trade item, by arrival order; latency = receive - simulator send time.
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     };
     ws.send({ op: 'subscribe', channel: 'trades', symbol: 'BTC-USDT' });
     await waitFor(() => ws.frames.some((f) => f.type === 'subscribed'), { what: 'subscribed' });
-    add('ingest', await stack.startApp('ingest', { LOG_LEVEL: 'warn' }));
+    add('ingest', await stack.startApp('ingest'));
     await stack.simClient.control('pause');
 
     const rows: Row[] = [];
@@ -73,6 +74,12 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, STEP_S * 1000));
       await stack.simClient.control('pause');
       const tPause = Date.now();
+      // Where the backlog sits at the end of the step: ingest's queue, RAW not yet normalized, MD not yet persisted.
+      const lag = {
+        ingestQueued: ((await (await fetch(stack.url(stack.apps.ingest[0] as AppProcess, '/health'))).json()) as { details?: { queued?: number } }).details?.queued ?? -1,
+        rawPending: (await stack.jsm.consumers.info('FEED_RAW', 'feed_normalizer_main')).num_pending,
+        mdPending: (await stack.jsm.consumers.info('FEED_MD', 'feed_persister_primary')).num_pending,
+      };
       const sent = (await stack.simClient.count()) - sentBefore;
       let drained = true;
       await waitFor(() => ws.trades.length - recvBefore >= sent, { what: 'drain', timeoutMs: DRAIN_S * 1000, intervalMs: 20 }).catch(() => {
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
         p99: percentile(lat, 99),
         max: lat[lat.length - 1] ?? NaN,
         drainMs: tEnd - tPause,
+        lag,
         cpu: Object.fromEntries(procs.map((p, i) => [p.name, Math.round((100 * ((cpu1[i] as number) - (cpu0[i] as number))) / wall)])),
         ok: drained && received === sent && inRedis === (await stack.simClient.count()),
       };

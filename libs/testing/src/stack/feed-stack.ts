@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
 import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '../index';
@@ -6,7 +7,16 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { SimClient } from './sim-client';
 
-export const ROOT = path.resolve(__dirname, '../../../..');
+/** The workspace root (holds nx.json), found from this file whether it runs from source or from a bundle. */
+export const ROOT = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'nx.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`workspace root not found above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
 export type AppKind = 'ingest' | 'normalizer' | 'persister' | 'api';
 const MiB = 1024 * 1024;
 

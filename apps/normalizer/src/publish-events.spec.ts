@@ -1,0 +1,85 @@
+import { Hdr, Subjects, TransientError, type Delivered, type WindowedPublisher } from '@feed/messaging';
+import { Registry } from '@feed/metrics';
+import type { MarketEventV1, TradeV1 } from '@feed/price-types';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { MapResult } from './mappers';
+import { createNormalizerMetrics } from './metrics';
+import { createBatchHandler } from './publish-events';
+import { RecentIds } from './recent-ids';
+
+/* The normalizer's side effect with a recording stand-in for the JetStream publisher (a unit test of the pure
+ * batching and dedupe logic; real publishes are covered by the messaging lib's tests against nats-server). */
+
+type Sent = { subject: string; data: Uint8Array | string; msgId?: string; headers?: { get(k: string): string } };
+
+function trade(id: string, venueTimeUs = 1_795_939_333_010_000): TradeV1 {
+  return { v: 1, type: 'trade', id: `trade:binance:BTC-USDT:${id}`, venue: 'binance', symbol: 'BTC-USDT', source: 'live', recvTimeUs: venueTimeUs + 900, tradeId: id, price: '60001.26', size: '0.01', side: 'buy', venueTimeUs };
+}
+
+function item(value: MapResult, seq: number, subject = 'feed.raw.binance.trade.BTC-USDT'): Delivered<MapResult> {
+  return { value, seq, subject, msg: {} as JsMsg, deliveryCount: 1, ctx: ROOT_CONTEXT };
+}
+
+function setup(fail = false) {
+  const sent: Sent[][] = [];
+  const publisher = {
+    publishAll: async (msgs: Sent[]) => {
+      if (fail) throw new Error('timeout');
+      sent.push(msgs);
+      return msgs.map(() => ({ duplicate: false }));
+    },
+  } as unknown as WindowedPublisher;
+  const registry = new Registry();
+  const metrics = createNormalizerMetrics(registry);
+  const recent = new RecentIds(100);
+  const handle = createBatchHandler({ publisher, subjects: new Subjects('feed'), recent, metrics });
+  const value = async (name: string, labels: Record<string, string>) =>
+    (await registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+  return { handle, sent, recent, value };
+}
+
+describe('given a batch of mapped RAW frames', () => {
+  it('when published then each event goes to its MD subject with its id as msg id and the source header', async () => {
+    const { handle, sent } = setup();
+    const t = trade('1');
+    await handle([item({ events: [t] }, 1)]);
+    expect(sent).toHaveLength(1);
+    const m = sent[0]?.[0] as Sent;
+    expect(m.subject).toBe('feed.md.v1.trade.BTC-USDT.binance');
+    expect(m.msgId).toBe('trade:binance:BTC-USDT:1');
+    expect(m.headers?.get(Hdr.source)).toBe('live');
+    expect(JSON.parse(new TextDecoder().decode(m.data as Uint8Array))).toEqual(t);
+  });
+
+  it('when the same event id appears twice in one batch or was published recently then it is published once and counted as duplicate', async () => {
+    const { handle, sent, value } = setup();
+    await handle([item({ events: [trade('1'), trade('2')] }, 1), item({ events: [trade('2')] }, 2)]);
+    await handle([item({ events: [trade('1'), trade('3')] }, 3)]);
+    expect(sent.map((b) => b.map((m) => m.msgId))).toEqual([['trade:binance:BTC-USDT:1', 'trade:binance:BTC-USDT:2'], ['trade:binance:BTC-USDT:3']]);
+    expect(await value('feed_normalizer_duplicates_total', { venue: 'binance' })).toBe(2);
+    expect(await value('feed_normalizer_events_total', { venue: 'binance', type: 'trade' })).toBe(3);
+  });
+
+  it('when frames carry no market data then they are counted as ignored and nothing is published', async () => {
+    const { handle, sent, value } = setup();
+    await handle([item({ events: [], ignored: 'subscription_ack' }, 1), item({ events: [trade('9')] }, 2)]);
+    expect(await value('feed_normalizer_frames_total', { venue: 'binance', outcome: 'ignored' })).toBe(1);
+    expect(await value('feed_normalizer_frames_total', { venue: 'binance', outcome: 'mapped' })).toBe(1);
+    expect(sent.flat()).toHaveLength(1);
+  });
+
+  it('when the publish fails then the batch fails as transient and no id is remembered, so the retry publishes again', async () => {
+    const failing = setup(true);
+    const err = await failing.handle([item({ events: [trade('5')] }, 1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as TransientError).code).toBe('NATS_PUBLISH_FAILED');
+    expect(failing.recent.has('trade:binance:BTC-USDT', 'trade:binance:BTC-USDT:5')).toBe(false);
+  });
+
+  it('when the publish succeeds then the ids are remembered per stream', async () => {
+    const { handle, recent } = setup();
+    await handle([item({ events: [trade('5') as MarketEventV1] }, 1)]);
+    expect(recent.has('trade:binance:BTC-USDT', 'trade:binance:BTC-USDT:5')).toBe(true);
+  });
+});

@@ -29,6 +29,22 @@ export default [
     },
   },
   {
+    // Spec files of libs may use the real-server test harness (production lib code still may not: see below).
+    files: ['libs/**/*.spec.ts', 'libs/**/fixtures/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Production code of apps and libs must not pull in test helpers (real servers, spawners).
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/testing/**', 'libs/venue-sim/**'],

@@ -24,16 +24,23 @@ function item(value: MapResult, seq: number, subject = 'feed.raw.binance.trade.B
 function setup(fail = false) {
   const sent: Sent[][] = [];
   const publisher = {
-    publishAll: async (msgs: Sent[]) => {
-      if (fail) throw new Error('timeout');
-      sent.push(msgs);
-      return msgs.map(() => ({ duplicate: false }));
+    // sendAll resolves once sent; the PubAcks settle later (the loop pipelines batches).
+    sendAll: async (msgs: Sent[]) => {
+      if (!fail) sent.push(msgs);
+      const acks = fail ? Promise.reject(new Error('timeout')) : Promise.resolve(msgs.map(() => ({ duplicate: false })));
+      acks.catch(() => undefined);
+      return { acks };
     },
   } as unknown as WindowedPublisher;
   const registry = new Registry();
   const metrics = createNormalizerMetrics(registry);
   const recent = new RecentIds(100);
-  const handle = createBatchHandler({ publisher, subjects: new Subjects('feed'), recent, metrics });
+  const send = createBatchHandler({ publisher, subjects: new Subjects('feed'), recent, metrics });
+  // Runs the handler and waits for its pipelined completion, as the consumer loop does before acking.
+  const handle = async (items: Delivered<MapResult>[]): Promise<void> => {
+    const r = await send(items);
+    if (r && 'settled' in r) await r.settled;
+  };
   const value = async (name: string, labels: Record<string, string>) =>
     (await registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
   return { handle, sent, recent, value };

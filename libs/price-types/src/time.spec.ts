@@ -1,5 +1,5 @@
 import { ValidationError } from './errors';
-import { MAX_TIME_US, MIN_TIME_US, assertTimeUs, isoFromUs, isTimeUs, legacyEpochSeconds, legacyIsoFromUs, msToUs, nowUs, usFromIso } from './time';
+import { MAX_TIME_US, MIN_TIME_US, assertTimeUs, isoFromUs, isTimeUs, msToUs, nowUs, usFromIso } from './time';
 
 function refusal(fn: () => unknown): { code: string; field: string } {
   try {
@@ -91,28 +91,11 @@ describe('formatting', () => {
     expect(isoFromUs(MIN_TIME_US)).toBe('2009-01-03T00:00:00.000000Z');
   });
 
-  it('legacyIsoFromUs gives the old feed\'s "+00:00" form with microseconds', () => {
-    expect(legacyIsoFromUs(T)).toBe('2026-11-29T08:02:13.010918+00:00');
-    expect(legacyIsoFromUs(1_795_939_333_000_000)).toBe('2026-11-29T08:02:13.000000+00:00');
-    // Python isoformat keeps six digits when microseconds are non-zero; here they always are six.
-    expect(legacyIsoFromUs(1_795_939_333_000_100)).toBe('2026-11-29T08:02:13.000100+00:00');
-  });
-
-  it('legacyEpochSeconds gives seconds with six fraction digits', () => {
-    expect(legacyEpochSeconds(1_795_939_333_010_927)).toBe('1795939333.010927');
-    expect(legacyEpochSeconds(1_795_939_333_000_000)).toBe('1795939333.000000');
-    expect(legacyEpochSeconds(1_795_939_333_000_007)).toBe('1795939333.000007');
-    expect(legacyEpochSeconds(1_795_939_333_999_999)).toBe('1795939333.999999');
-  });
-
   it('formats and parses back exactly for many µs values (no float seconds anywhere)', () => {
     for (let k = 0; k < 1000; k++) {
       const v = 1_795_939_333_000_000 + k * 997;
       const iso = isoFromUs(v);
       expect(usFromIso(iso)).toBe(v);
-      expect(usFromIso(legacyIsoFromUs(v))).toBe(v);
-      const [s, f] = legacyEpochSeconds(v).split('.');
-      expect(BigInt(s as string) * 1_000_000n + BigInt(f as string)).toBe(BigInt(v));
     }
   });
 });
@@ -133,10 +116,9 @@ describe('usFromIso', () => {
     expect(usFromIso(text)).toBe(us);
   });
 
-  it('round-trips isoFromUs and legacyIsoFromUs', () => {
+  it('round-trips isoFromUs', () => {
     expect(isoFromUs(usFromIso('2026-11-29T08:02:13.010918Z'))).toBe('2026-11-29T08:02:13.010918Z');
     expect(usFromIso(isoFromUs(T))).toBe(T);
-    expect(usFromIso(legacyIsoFromUs(T))).toBe(T);
     expect(isoFromUs(usFromIso('2026-11-29T08:02:13.010Z'))).toBe('2026-11-29T08:02:13.010000Z');
     expect(isoFromUs(usFromIso('2026-11-29T08:02:13.010918123Z'))).toBe('2026-11-29T08:02:13.010918Z');
   });

@@ -44,18 +44,6 @@ export function isoFromUs(us: number): string {
   return `${date.toISOString().slice(0, 19)}.${micros}Z`;
 }
 
-/** The legacy v3 feed's format (Python isoformat of an aware UTC datetime): "2026-11-29T08:02:13.010918+00:00". */
-export function legacyIsoFromUs(us: number): string {
-  const { date, micros } = split(us);
-  return `${date.toISOString().slice(0, 19)}.${micros}+00:00`;
-}
-
-/** The legacy feed's `last_btc_update_time`: epoch seconds with six fraction digits, e.g. "1795939333.010927". */
-export function legacyEpochSeconds(us: number): string {
-  const secs = Math.floor(us / 1_000_000);
-  return `${secs}.${String(us - secs * 1_000_000).padStart(6, '0')}`;
-}
-
 /** Parse an ISO-8601 UTC timestamp with up to 9 fraction digits into epoch µs (truncating below 1 µs). */
 export function usFromIso(text: string, field = 'time'): number {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:00)$/.exec(text);

@@ -1,4 +1,4 @@
-import { legacyEpochSeconds, legacyIsoFromUs, type TradeV1 } from '@feed/price-types';
+import { isoFromUs, type TradeV1 } from '@feed/price-types';
 
 /**
  * The legacy "BTC Live Feed v3" formats, byte for byte (../shared/reference/legacy-v3-contract.md). The old
@@ -25,9 +25,19 @@ export function pyFloatRepr(decimal: string): string {
   return s.includes('.') ? s : `${s}.0`;
 }
 
+/**
+ * The old feed's timestamp: "2026-11-29T08:02:13.010918+00:00" (Python isoformat of an aware UTC datetime).
+ * Python drops ".000000" when the microseconds are exactly zero; the old feed stamped its local clock, so that was
+ * a one-in-a-million case, while venue times in milliseconds hit it once per thousand trades. Feed always writes
+ * the six digits, so strict parsers of the old format (strptime with %f) keep working.
+ */
+export function legacyTimestamp(us: number): string {
+  return `${isoFromUs(us).slice(0, 26)}+00:00`;
+}
+
 /** One `btc_movement_history` entry (also the `btc_price` pub/sub message). */
 export function legacyHistoryEntry(t: TradeV1, includeExchange: boolean): string {
-  const base = `{"price": ${pyFloatRepr(t.price)}, "timestamp": "${legacyIsoFromUs(t.venueTimeUs)}", "volume": ${pyFloatRepr(t.size)}`;
+  const base = `{"price": ${pyFloatRepr(t.price)}, "timestamp": "${legacyTimestamp(t.venueTimeUs)}", "volume": ${pyFloatRepr(t.size)}`;
   return includeExchange ? `${base}, "exchange": "${t.venue}"}` : `${base}}`;
 }
 
@@ -36,7 +46,11 @@ export function legacyLastPrice(t: TradeV1): string {
   return pyFloatRepr(t.price);
 }
 
-/** `last_btc_update_time`: epoch seconds with six fraction digits, from the venue trade time. */
+/**
+ * `last_btc_update_time`: epoch seconds with a six-digit fraction ("1795939333.010927"), from the venue trade
+ * time; exact integer arithmetic, no float. (The old feed wrote str(time.time()); readers parse it as a float.)
+ */
 export function legacyUpdateTime(t: TradeV1): string {
-  return legacyEpochSeconds(t.venueTimeUs);
+  const secs = Math.floor(t.venueTimeUs / 1_000_000);
+  return `${secs}.${String(t.venueTimeUs - secs * 1_000_000).padStart(6, '0')}`;
 }

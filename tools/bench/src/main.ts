@@ -36,7 +36,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const stack = await FeedStack.start({ sim: { rate: 0 } });
+  const stack = await FeedStack.start({ sim: { rate: 0 }, env: { RECENT_TRADES_MAX: '10000000' } });
   const procs: Array<{ name: string; pid: number }> = [
     { name: 'nats-server', pid: stack.nats.pid },
     { name: 'redis-server', pid: stack.redisServer.pid },
@@ -62,6 +62,14 @@ async function main(): Promise<void> {
     add('ingest', await stack.startApp('ingest'));
     await stack.simClient.control('pause');
 
+    // Warm-up (JIT, connections, consumer creation), not reported.
+    await stack.simClient.control('rate', { rate: 1000 });
+    await stack.simClient.control('resume');
+    await new Promise((r) => setTimeout(r, 3_000));
+    await stack.simClient.control('pause');
+    const warm = await stack.simClient.count();
+    await waitFor(() => ws.trades.length >= warm, { what: 'warm-up drained', timeoutMs: 30_000 });
+
     const rows: Row[] = [];
     for (const rate of RATES) {
       const sentBefore = await stack.simClient.count();
@@ -85,6 +93,10 @@ async function main(): Promise<void> {
       await waitFor(() => ws.trades.length - recvBefore >= sent, { what: 'drain', timeoutMs: DRAIN_S * 1000, intervalMs: 20 }).catch(() => {
         drained = false;
       });
+      const total = await stack.simClient.count();
+      await waitFor(async () => (await stack.redis.zcard('feed:trades:BTC-USDT')) >= total, { what: 'redis drain', timeoutMs: DRAIN_S * 1000, intervalMs: 50 }).catch(() => {
+        drained = false;
+      });
       const tEnd = Math.max(tPause, recvAt[recvAt.length - 1] ?? tPause);
       const cpu1 = procs.map((p) => cpuSeconds(p.pid));
       const received = ws.trades.length - recvBefore;
@@ -103,13 +115,13 @@ async function main(): Promise<void> {
         drainMs: tEnd - tPause,
         lag,
         cpu: Object.fromEntries(procs.map((p, i) => [p.name, Math.round((100 * ((cpu1[i] as number) - (cpu0[i] as number))) / wall)])),
-        ok: drained && received === sent && inRedis === (await stack.simClient.count()),
+        ok: drained && received === sent && inRedis === total,
       };
       rows.push(row);
       console.log(JSON.stringify({ step: row }));
       if (!row.ok) break;
     }
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect({ servers: stack.nats.url, noAsyncTraces: true });
     const ceiling = await measurePublishCeiling(nc, 50_000);
     await nc.drain();
     const rss = Object.fromEntries(procs.map((p) => [p.name, Math.round(peakRssMiB(p.pid))]));

@@ -97,7 +97,7 @@ export class FeedStack {
 
   async startApp(kind: AppKind, env: Record<string, string> = {}): Promise<AppProcess> {
     const fullEnv = { ...this.baseEnv(kind), ...env };
-    const app = spawnApp({ name: `${kind}:${fullEnv['INSTANCE_ID']}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), env: fullEnv });
+    const app = spawnApp({ name: `${kind}:${fullEnv['INSTANCE_ID']}`, script: env['PROFILE_OUT'] ? path.join(ROOT, 'tmp/cpuprof.js') : path.join(ROOT, `dist/apps/${kind}/main.js`), args: env['PROFILE_OUT'] ? [env['PROFILE_OUT'], '3000', '6000', path.join(ROOT, `dist/apps/${kind}/main.js`)] : [], env: fullEnv });
     const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 20_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
     });

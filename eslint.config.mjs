@@ -17,7 +17,7 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
           ],
@@ -47,18 +47,19 @@ export default [
   {
     // Production code of apps and libs must not pull in test helpers (real servers, spawners).
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/testing/**', 'libs/venue-sim/**'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**', 'libs/venue-sim/**', 'libs/feed-stack/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [
         { name: '@feed/testing', message: 'libs/testing is for spec files only.' },
         { name: '@feed/venue-sim', message: 'the venue simulator is for specs and tools, never production code.' },
+        { name: '@feed/feed-stack', message: 'the stack harness is for specs, e2e and tools only.' },
       ] }],
     },
   },
   {
     // Decision 5 of the brief: configuration is parsed once. Only libs/config reads process.env.
     files: ['**/*.ts'],
-    ignores: ['libs/config/**', '**/*.spec.ts', 'libs/testing/**', 'e2e/**', 'tools/**'],
+    ignores: ['libs/config/**', '**/*.spec.ts', 'libs/testing/**', 'libs/feed-stack/**', 'e2e/**', 'tools/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through libs/config.' }],
     },

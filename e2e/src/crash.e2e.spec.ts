@@ -1,4 +1,5 @@
-import { FeedStack, waitFor } from '@feed/testing';
+import { FeedStack } from '@feed/feed-stack';
+import { waitFor } from '@feed/testing';
 
 /**
  * kill -9 mid-stream (no shutdown, no acks for the batch in hand), then a restart: the final state must still

@@ -1,4 +1,5 @@
-import { FeedStack, waitFor } from '@feed/testing';
+import { FeedStack } from '@feed/feed-stack';
+import { waitFor } from '@feed/testing';
 
 /**
  * Hard rule 3: venue input is hostile. Every kind of bad frame is refused and counted with its reason, no app

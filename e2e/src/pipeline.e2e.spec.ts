@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { keyFamilies, dumpState } from '@feed/keys';
 import { Redis } from 'ioredis';
-import { FeedStack, ROOT, WsClient, spawnApp, startRedis, waitFor, type SimTrade } from '@feed/testing';
+import { FeedStack, ROOT, WsClient, type SimTrade } from '@feed/feed-stack';
+import { spawnApp, startRedis, waitFor } from '@feed/testing';
 
 /**
  * The spine, end to end: 20,000 simulated Binance BTCUSDT trades (plus ETHUSDT beside them) through ingest, two

@@ -1,4 +1,5 @@
-import { FeedStack, WsClient, waitFor } from '@feed/testing';
+import { FeedStack, WsClient } from '@feed/feed-stack';
+import { waitFor } from '@feed/testing';
 
 /**
  * Decision 2: dedupe does not rest on JetStream's duplicate window. With the window at 1 s, the simulator resends

@@ -22,6 +22,3 @@ export { startNats, type NatsServerHandle, type StartNatsOptions } from './nats-
 export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions } from './nats-cluster';
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis-server';
 export { spawnApp, AppProcess, type SpawnAppOptions, type AppStopResult, type JsonLine, type LineMatch } from './app-process';
-export { FeedStack, ROOT, sumSamples, type AppKind, type StackOptions } from './stack/feed-stack';
-export { SimClient, type SimTrade } from './stack/sim-client';
-export { WsClient, type WsItem } from './stack/ws-client';

@@ -9,7 +9,8 @@
  * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
  *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters).
  */
-import { FeedStack, WsClient, waitFor, type AppProcess } from '@feed/testing';
+import { FeedStack, WsClient } from '@feed/feed-stack';
+import { waitFor, type AppProcess } from '@feed/testing';
 import { connect } from '@nats-io/transport-node';
 import { measurePublishCeiling } from './js-ceiling';
 import { cpuSeconds, peakRssMiB, percentile } from './proc-stats';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
-import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '../index';
+import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';

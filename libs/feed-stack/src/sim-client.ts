@@ -1,4 +1,4 @@
-import { waitFor } from '../index';
+import { waitFor } from '@feed/testing';
 
 export interface SimTrade {
   index: number;

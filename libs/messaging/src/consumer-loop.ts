@@ -120,8 +120,21 @@ export class ConsumerLoop<T> {
   private lagTimer: NodeJS.Timeout | undefined;
   /** Set by tests and /health: completed batches. */
   batches = 0;
+  /**
+   * Lifetime of each pull request the consume keeps open (nats.js default: 30 s). A closed consume leaves its last
+   * pull request on the server until it expires, and while such a dead request is the only one waiting, nats-server
+   * (2.9 at least) takes any redelivery that comes due, counts a delivery, finds no listener and drops the attempt:
+   * one delivery burned per message (the message is lost once max_deliver is reached) and the tail message re-sent
+   * as new. So requests expire well within the ack wait, and what the loop hands back when it stops fetching is
+   * nakked with a delay past that expiry (`handBackDelayMs`): nothing of ours comes due while a dead request waits.
+   */
+  private readonly pullExpiresMs: number;
+  private readonly handBackDelayMs: number;
 
-  constructor(private readonly o: ConsumerLoopOptions<T>) {}
+  constructor(private readonly o: ConsumerLoopOptions<T>) {
+    this.pullExpiresMs = Math.max(1_000, Math.min(30_000, Math.floor(o.ackWaitMs / 2)));
+    this.handBackDelayMs = this.pullExpiresMs + 500;
+  }
 
   get state(): LoopState {
     return this.stateValue;
@@ -169,8 +182,19 @@ export class ConsumerLoop<T> {
         await sleep(100);
         continue;
       }
-      const consumer = await o.js.consumers.get(o.stream, o.durable);
-      this.iter = await consumer.consume({ max_messages: Math.max(o.batchSize, Math.min(o.maxAckPending, 2 * o.batchSize)) });
+      try {
+        const consumer = await o.js.consumers.get(o.stream, o.durable);
+        this.iter = await consumer.consume({ max_messages: Math.max(o.batchSize, Math.min(o.maxAckPending, 2 * o.batchSize)), expires: this.pullExpiresMs });
+      } catch (e) {
+        // A consume is re-created after missed heartbeats, i.e. while the network may still be stalled: a timeout
+        // here used to end the loop for good ('failed'). Retry until NATS answers; only a missing durable or
+        // stream, or a connection closed for good, is fatal.
+        const msg = e instanceof Error ? e.message : String(e);
+        if (/not found/i.test(msg) || (e instanceof Error && e.name === 'ClosedConnectionError')) throw e;
+        o.log.warn({ consumer: o.name, err: msg }, 'cannot (re)start consuming; retrying');
+        await sleep(o.probeIntervalMs);
+        continue;
+      }
       this.stateValue = 'running';
       const iter = this.iter;
       const reader = this.read(iter);
@@ -186,7 +210,7 @@ export class ConsumerLoop<T> {
         // Messages already inside the client when the consume closed reach the queue after process() returned.
         // Hand them back now: kept across a pause or a standby they outlive their ack wait, are redelivered, and
         // were then handled twice (once from this stale copy, once as the redelivery).
-        for (const m of this.queue.splice(0)) m.nak(outcome === 'paused' ? o.nakDelayMs : undefined);
+        for (const m of this.queue.splice(0)) m.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
       }
       if (outcome === 'paused') await this.waitForDependency();
     }
@@ -237,14 +261,14 @@ export class ConsumerLoop<T> {
       const ok = await this.handleBatch(batch);
       if (!ok) {
         // Nak everything we hold: redelivered once the dependency is back.
-        for (const m of this.queue.splice(0)) m.nak(o.nakDelayMs);
+        for (const m of this.queue.splice(0)) m.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
         await this.settleAll();
         this.broken = false;
         return 'paused';
       }
       if (this.stopping || (o.isActive && !o.isActive())) {
         // Stop taking work: what is buffered but unstarted goes back to the server for the next holder.
-        for (const m of this.queue.splice(0)) m.nak();
+        for (const m of this.queue.splice(0)) m.nak(this.handBackDelayMs);
         await this.settleAll();
         return 'ended';
       }
@@ -319,7 +343,8 @@ export class ConsumerLoop<T> {
   /** A dependency failed for this batch: nak it (redelivered later) and make the loop pause. */
   private failBatch(good: Delivered<T>[], e: TransientError): void {
     const { o } = this;
-    for (const g of good) g.msg.nak(o.nakDelayMs);
+    // The loop stops fetching now: see pullExpiresMs for why the delay is at least handBackDelayMs.
+    for (const g of good) g.msg.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
     o.metrics.messages.inc({ consumer: o.name, outcome: 'nakked' }, good.length);
     o.metrics.paused.set({ consumer: o.name }, 1);
     this.broken = true;

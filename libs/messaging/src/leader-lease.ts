@@ -33,6 +33,7 @@ export class LeaderLease {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private busy = false;
+  private inFlight: Promise<void> | undefined;
 
   constructor(
     private readonly kv: KV,
@@ -59,7 +60,7 @@ export class LeaderLease {
     const tick = () => {
       if (this.stopped || this.busy) return;
       this.busy = true;
-      this.step()
+      this.inFlight = this.step()
         .catch((e: unknown) => this.log.warn({ key: this.key, err: e instanceof Error ? e.message : String(e) }, 'lease step failed'))
         .finally(() => {
           this.busy = false;
@@ -70,36 +71,57 @@ export class LeaderLease {
     this.timer.unref();
   }
 
-  /** Stop renewing and release the key if held, so a standby takes over without waiting for the TTL. */
+  /**
+   * Stop renewing and release the key if held, so a standby takes over without waiting for the TTL. Leadership ends
+   * at once; a renewal or acquisition still in flight is waited for and released too (its reply used to re-install
+   * the lease after stop(): isLeader() true again, and the key kept until its TTL).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.revision !== 0) {
-      const rev = this.revision;
-      this.revision = 0;
-      await this.kv.delete(this.key, { previousSeq: rev }).catch(() => undefined);
+    const rev = this.revision;
+    this.revision = 0;
+    if (rev !== 0) await this.release(rev);
+    await this.inFlight;
+  }
+
+  private async release(rev: number): Promise<void> {
+    try {
+      await this.kv.delete(this.key, { previousSeq: rev });
       this.log.info({ key: this.key }, 'lease released');
+    } catch {
+      // A newer revision exists (a renewal in flight: released when it lands) or the key is gone already.
     }
   }
 
   private async step(): Promise<void> {
+    // The server starts the entry's TTL when the write ARRIVES, which can be long before the reply does (a slow
+    // network, a GC pause): a lease dated by the reply outlived the entry and overlapped the next holder. Date
+    // every write by when it was sent, the earliest the server can have stored it.
+    const sentAt = Date.now();
     if (this.revision !== 0) {
       try {
-        this.revision = await this.kv.update(this.key, this.holder, this.revision);
-        this.lastRenewAt = Date.now();
+        const rev = await this.kv.update(this.key, this.holder, this.revision);
+        if (this.stopped) return await this.release(rev);
+        this.revision = rev;
+        this.lastRenewAt = sentAt;
       } catch (e) {
+        if (this.stopped) return;
         this.revision = 0;
         this.log.warn({ key: this.key, err: e instanceof Error ? e.message : String(e) }, 'lease lost');
       }
       return;
     }
+    let rev: number;
     try {
-      this.revision = await this.kv.create(this.key, this.holder);
+      rev = await this.kv.create(this.key, this.holder);
     } catch {
       return; // Held by someone else: try again next tick.
     }
-    this.lastRenewAt = Date.now();
-    this.leaderSince = this.lastRenewAt;
+    if (this.stopped) return await this.release(rev);
+    this.revision = rev;
+    this.lastRenewAt = sentAt;
+    this.leaderSince = Date.now();
     this.delayMs = this.opts.takeoverDelayMs ?? 0;
     if (this.delayMs > 0 && this.opts.skipDelayIf && (await this.opts.skipDelayIf().catch(() => false))) this.delayMs = 0;
     this.log.info({ key: this.key, holder: this.holder, takeoverDelayMs: this.delayMs }, 'lease acquired');

@@ -65,11 +65,46 @@ export async function applyStreams(nc: NatsConnection, jsm: JetStreamManager, se
       report.updated.push(spec.name);
     }
   }
-  const lease = leaseBucketSpec(settings);
-  const kvm = new Kvm(nc);
-  // Kvm.create is idempotent for an identical config; the bucket's max_age is the lease TTL.
-  if (fix) await kvm.create(lease.bucket, { ttl: lease.ttlMs, history: 1, replicas: lease.replicas });
+  await applyLeaseBucket(nc, jsm, settings, fix, report);
   return report;
+}
+
+/**
+ * The lease bucket is checked like a stream (reported as `KV_<bucket>`). Kvm.create alone would not do: on an
+ * existing bucket it neither compares nor updates, so a changed lease TTL (the bucket's max_age, which the
+ * normalizer reads as its lease lifetime) went unreported and unapplied, and `fix: false` never noticed a
+ * missing bucket.
+ */
+async function applyLeaseBucket(nc: NatsConnection, jsm: JetStreamManager, settings: StreamSettings, fix: boolean, report: SetupReport): Promise<void> {
+  const lease = leaseBucketSpec(settings);
+  const name = `KV_${lease.bucket}`;
+  let info;
+  try {
+    info = await jsm.streams.info(name);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    if (!fix) {
+      report.drift.push({ stream: name, field: '(stream)', want: 'present', have: 'missing', fixable: true });
+      return;
+    }
+    await new Kvm(nc).create(lease.bucket, { ttl: lease.ttlMs, history: 1, replicas: lease.replicas });
+    report.created.push(name);
+    return;
+  }
+  const want: Record<string, number> = { max_age: lease.ttlMs * 1_000_000, max_msgs_per_subject: 1, num_replicas: lease.replicas };
+  const have = info.config as unknown as Record<string, unknown>;
+  const drift = Object.entries(want)
+    .filter(([k, v]) => have[k] !== v)
+    .map(([k, v]) => ({ stream: name, field: k, want: v, have: have[k], fixable: true }));
+  if (drift.length === 0) {
+    report.unchanged.push(name);
+    return;
+  }
+  report.drift.push(...drift);
+  if (fix) {
+    await jsm.streams.update(name, { ...info.config, ...want } as StreamConfig);
+    report.updated.push(name);
+  }
 }
 
 /** Apps call this at start: they never create the log themselves, they refuse to run without it. */

@@ -40,7 +40,10 @@ export function installShutdown(log: Logger, timeoutMs: number, steps: () => Shu
     // Give pino's async destination a tick to write the last lines.
     setTimeout(() => process.exit(exitCode), 20);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: with a once-listener a repeated SIGTERM (an operator or supervisor re-sending it) hit Node's
+  // default action and killed the process mid-drain. Repeats are absorbed (the sequence runs once) and the bound
+  // above still guarantees the exit. A second SIGINT (Ctrl-C twice) keeps its usual meaning: quit now.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return shutdown;
 }

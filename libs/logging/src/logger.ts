@@ -27,6 +27,9 @@ export function createLogger(opts: LoggerOptions): Logger {
       messageKey: 'msg',
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT, censor: '[redacted]' },
+      // pino's default `err` serializer rewrote errFields' plain object to `type: "Object"`, losing the error's
+      // class; this one passes errFields output through and gives an Error the same compact form.
+      serializers: { err: (v: unknown) => (v instanceof Error ? errFields(v)['err'] : v) },
       mixin() {
         const span = trace.getSpan(context.active());
         if (!span) return {};

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { RedisEndpoint } from '@feed/config';
 import { Redis, type RedisOptions } from 'ioredis';
 
@@ -33,7 +34,9 @@ export function createRedisClient(ep: RedisEndpoint, o: ClientOptions): Redis {
   if (ep.password) opts.password = ep.password;
   if (ep.tls) {
     opts.tls = {
-      servername: ep.host,
+      // SNI carries host names only (RFC 6066; Node warns DEP0123 for an IP). Without it Node still checks the
+      // certificate against the host, IP addresses included.
+      ...(isIP(ep.host) === 0 ? { servername: ep.host } : {}),
       rejectUnauthorized: ep.tlsVerify,
       ...(ep.caFile ? { ca: readFileSync(ep.caFile) } : {}),
     };
@@ -45,15 +48,45 @@ export function createRedisClient(ep: RedisEndpoint, o: ClientOptions): Redis {
 export async function connectRedis(client: Redis, deadlineMs: number, what: string): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (client.status === 'wait' || client.status === 'end' || client.status === 'close') await client.connect();
-      await client.ping();
-      return;
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 250));
+  // The connection's own error (refused, TLS certificate, NOAUTH) is what explains an outage; a command's
+  // "Stream isn't writeable" while the client reconnects says nothing, so it must not be what gets reported.
+  let connErr: unknown;
+  const onError = (e: unknown): void => {
+    connErr = e;
+  };
+  client.on('error', onError);
+  try {
+    while (Date.now() < deadline) {
+      try {
+        // Each attempt is cut off at the deadline: a queued PING (offline queue) or a connect to a host that
+        // drops packets would otherwise run past it by several retries or a whole connect timeout.
+        await beforeDeadline(attempt(client), deadline);
+        return;
+      } catch (e) {
+        last = e;
+        const pause = Math.min(250, deadline - Date.now());
+        if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      }
     }
+  } finally {
+    client.off('error', onError);
   }
-  throw Object.assign(new Error(`cannot reach ${what} within ${deadlineMs} ms: ${last instanceof Error ? last.message : String(last)}`), { code: 'REDIS_UNREACHABLE' });
+  const why = connErr ?? last;
+  throw Object.assign(new Error(`cannot reach ${what} within ${deadlineMs} ms: ${why instanceof Error ? why.message : String(why)}`), { code: 'REDIS_UNREACHABLE' });
+}
+
+async function attempt(client: Redis): Promise<void> {
+  if (client.status === 'wait' || client.status === 'end' || client.status === 'close') await client.connect();
+  await client.ping();
+}
+
+function beforeDeadline(p: Promise<void>, deadline: number): Promise<void> {
+  p.catch(() => undefined); // a late rejection after the deadline is expected and already accounted for
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer before the deadline')), Math.max(0, deadline - Date.now()));
+    p.then(
+      () => (clearTimeout(timer), resolve()),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
 }

@@ -44,16 +44,20 @@ async function main(): Promise<void> {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const md = streamName(common.prefix, 'MD');
+  const filter = new Subjects(common.prefix).mdAll();
   const info = await jsm.streams.info(md);
-  const lastSeq = info.state.last_seq;
+  // Stop at the last message the filter covers, not the stream's last: that one may be on another MD subject (a
+  // later schema version), which the filtered consumer never delivers, so waiting for it would never end.
+  const lastMatching = info.state.messages > 0 ? await jsm.streams.getMessage(md, { last_by_subj: filter }) : null;
+  const lastSeq = lastMatching?.seq ?? 0;
   const applier = new BatchApplier(redis, { keys: new Keys(common.keyPrefix), group, recentTradesMax, dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400, publish: false, legacy });
 
   const t0 = Date.now();
   let events = 0;
   let applied = 0;
   let poison = 0;
-  if (lastSeq > 0 && info.state.messages > 0) {
-    const consumer = await js.consumers.get(md, { filter_subjects: new Subjects(common.prefix).mdAll() });
+  if (lastSeq > 0) {
+    const consumer = await js.consumers.get(md, { filter_subjects: filter });
     const iter = await consumer.consume({ max_messages: batchSize * 2 });
     let batch: SequencedEvent[] = [];
     const flush = async () => {

@@ -5,7 +5,8 @@
  *   and api as separate processes. Live Binance when reachable; otherwise (or with --simulate) the built-in venue
  *   simulator, and every event is then marked `source: simulated` end to end. Ctrl-C stops everything.
  *
- * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s).
+ * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s),
+ * FEED_STACK_DATA_DIR (default <repo>/.data).
  */
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { probeBinance } from './binance-probe';
 
 const root = path.resolve(__dirname, '../../..');
-const dataDir = path.join(root, '.data');
 const BINANCE = 'wss://stream.binance.com:9443';
 const GiB = 1024 ** 3;
 
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const simulate = process.argv.includes('--simulate') || process.env['FEED_STACK_SIMULATE'] === '1';
   const apiPort = Number(process.env['FEED_STACK_API_PORT'] ?? 8080);
   const simRate = Number(process.env['FEED_STACK_SIM_RATE'] ?? 25);
+  const dataDir = path.resolve(process.env['FEED_STACK_DATA_DIR'] ?? path.join(root, '.data'));
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
   mkdirSync(path.join(dataDir, 'redis'), { recursive: true });
 

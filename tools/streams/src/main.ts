@@ -8,25 +8,11 @@
  * Settings (env): NATS_URL, NATS_USER/NATS_PASSWORD[_FILE], FEED_PREFIX, STREAM_REPLICAS, DUPLICATE_WINDOW_MS,
  * RAW_MAX_AGE_MS, RAW_MAX_BYTES, MD_MAX_AGE_MS, MD_MAX_BYTES, DLQ_MAX_AGE_MS, DLQ_MAX_BYTES, LEASE_TTL_MS.
  */
-import { fromProcessEnv, readCommon, readNats, type ConfigReader } from '@feed/config';
-import { DEFAULT_STREAM_SETTINGS, applyStreams, connectNats, type StreamSettings } from '@feed/messaging';
+import { fromProcessEnv, readCommon, readNats } from '@feed/config';
+import { applyStreams, connectNats } from '@feed/messaging';
 import { jetstreamManager } from '@nats-io/jetstream';
-
-export function readSettings(r: ConfigReader, prefix: string): StreamSettings {
-  const d = DEFAULT_STREAM_SETTINGS;
-  return {
-    prefix,
-    replicas: r.int('STREAM_REPLICAS', { default: d.replicas, min: 1, max: 5 }),
-    duplicateWindowMs: r.int('DUPLICATE_WINDOW_MS', { default: d.duplicateWindowMs, min: 100 }),
-    rawMaxAgeMs: r.int('RAW_MAX_AGE_MS', { default: d.rawMaxAgeMs, min: 1_000 }),
-    rawMaxBytes: r.int('RAW_MAX_BYTES', { default: d.rawMaxBytes, min: 1_048_576 }),
-    mdMaxAgeMs: r.int('MD_MAX_AGE_MS', { default: d.mdMaxAgeMs, min: 1_000 }),
-    mdMaxBytes: r.int('MD_MAX_BYTES', { default: d.mdMaxBytes, min: 1_048_576 }),
-    dlqMaxAgeMs: r.int('DLQ_MAX_AGE_MS', { default: d.dlqMaxAgeMs, min: 1_000 }),
-    dlqMaxBytes: r.int('DLQ_MAX_BYTES', { default: d.dlqMaxBytes, min: 1_048_576 }),
-    leaseTtlMs: r.int('LEASE_TTL_MS', { default: d.leaseTtlMs, min: 100 }),
-  };
-}
+// In its own module because importing this one runs the tool.
+import { readSettings } from './settings';
 
 async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'apply';

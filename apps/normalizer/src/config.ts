@@ -1,4 +1,5 @@
 import { readCommon, readHttp, readNats, type ConfigReader, type CommonConfig, type HttpConfig, type NatsConfig } from '@feed/config';
+import { handoverDelayMs } from '@feed/messaging';
 
 export interface NormalizerConfig {
   common: CommonConfig;
@@ -42,7 +43,7 @@ export function readConfig(r: ConfigReader): NormalizerConfig {
     probeIntervalMs: r.int('NORMALIZER_PROBE_INTERVAL_MS', { default: 500, min: 10, max: 60_000 }),
     recentIdsPerStream: r.int('NORMALIZER_RECENT_IDS', { default: 100_000, min: 0, max: 10_000_000 }),
     useLease: r.bool('NORMALIZER_LEASE', { default: true }),
-    takeoverDelayMs: r.int('NORMALIZER_TAKEOVER_DELAY_MS', { default: ackWaitMs + 500, min: 0, max: 600_000 }),
+    takeoverDelayMs: r.int('NORMALIZER_TAKEOVER_DELAY_MS', { default: handoverDelayMs(ackWaitMs), min: 0, max: 600_000 }),
   };
   if (cfg.maxAckPending < cfg.batchSize) r.problem('NORMALIZER_MAX_ACK_PENDING must be >= NORMALIZER_BATCH');
   r.done();

@@ -48,8 +48,11 @@ async function main(): Promise<void> {
   await ensureDurable(jsm, loopOpts);
 
   let lease: LeaderLease | undefined;
+  let leaseNc: Awaited<ReturnType<typeof connectNats>> | undefined;
   if (cfg.useLease) {
-    const kv = await new Kvm(nc).open(leaseBucket(cfg.common.prefix));
+    // Its own connection: renewals must not queue behind a thousand in-flight MD publishes under load.
+    leaseNc = await connectNats({ ...cfg.nats, name: `${cfg.nats.name}-lease`, startupTimeoutMs: cfg.common.startupTimeoutMs });
+    const kv = await new Kvm(leaseNc).open(leaseBucket(cfg.common.prefix));
     // The bucket's max_age IS the lease lifetime (set by the stream setup tool); read it rather than duplicate it.
     const ttlMs = (await kv.status()).ttl;
     lease = new LeaderLease(kv, `normalizer.${cfg.group}`, cfg.common.instanceId, {
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     { name: 'stop consuming', run: () => loop.stop() },
     { name: 'flush publishes', run: () => publisher.idle() },
     { name: 'release lease', run: async () => lease?.stop() },
+    { name: 'close lease connection', run: async () => void (await leaseNc?.drain()) },
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
   ]);

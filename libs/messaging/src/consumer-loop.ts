@@ -69,6 +69,20 @@ export interface HandleOutcome<T> {
   rejected: Array<{ item: Delivered<T>; reason: string; detail: string }>;
 }
 
+/** Pull-request lifetime used by the loop for a given ack wait (see ConsumerLoop.pullExpiresMs). */
+export function pullExpiresMs(ackWaitMs: number): number {
+  return Math.max(1_000, Math.min(30_000, Math.floor(ackWaitMs / 2)));
+}
+
+/**
+ * How long a new single writer must wait after taking over a durable before it fetches, so that everything the
+ * previous holder had in hand, including messages its last (dead) pull request was still being given, has come
+ * due for redelivery: JetStream then serves those first and the new writer continues in stream order.
+ */
+export function handoverDelayMs(ackWaitMs: number): number {
+  return pullExpiresMs(ackWaitMs) + ackWaitMs + 500;
+}
+
 export type LoopState = 'starting' | 'running' | 'paused' | 'standby' | 'stopping' | 'stopped' | 'failed';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -132,7 +146,7 @@ export class ConsumerLoop<T> {
   private readonly handBackDelayMs: number;
 
   constructor(private readonly o: ConsumerLoopOptions<T>) {
-    this.pullExpiresMs = Math.max(1_000, Math.min(30_000, Math.floor(o.ackWaitMs / 2)));
+    this.pullExpiresMs = pullExpiresMs(o.ackWaitMs);
     this.handBackDelayMs = this.pullExpiresMs + 500;
   }
 

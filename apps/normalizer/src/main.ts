@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     },
     probeIntervalMs: cfg.probeIntervalMs,
     nakDelayMs: cfg.nakDelayMs,
-    ...(lease ? { isActive: () => (lease as LeaderLease).isLeader() } : {}),
+    ...(lease ? { isActive: () => (lease as LeaderLease).isLeader(), isHeld: () => (lease as LeaderLease).holds() } : {}),
     log: log.child({ module: 'consumer' }),
     metrics: createConsumerMetrics(registry),
   });

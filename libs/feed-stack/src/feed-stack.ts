@@ -59,7 +59,7 @@ export class FeedStack {
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
     const prefix = 'feed';
-    await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix, rawMaxBytes: 512 * MiB, mdMaxBytes: 512 * MiB, dlqMaxBytes: 64 * MiB, leaseTtlMs: 2_000, ...o.streams });
+    await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix, rawMaxBytes: 512 * MiB, mdMaxBytes: 512 * MiB, dlqMaxBytes: 64 * MiB, leaseTtlMs: 3_000, ...o.streams });
     const s = o.sim ?? { rate: 1000 };
     const sim = spawnApp({
       name: 'venue-sim',

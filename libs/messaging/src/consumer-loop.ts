@@ -53,6 +53,12 @@ export interface ConsumerLoopOptions<T> {
   nakDelayMs: number;
   /** When present, the loop fetches only while it returns true (single active writer behind a lease). */
   isActive?: () => boolean;
+  /**
+   * While isActive() is false but this is true (the lease is still ours, only a renewal is late), the loop holds
+   * what it has and waits, instead of handing its messages back: nobody else can hold the lease meanwhile, and
+   * handing back would reorder the stream (redeliveries arrive after newer messages).
+   */
+  isHeld?: () => boolean;
   log: Logger;
   metrics: ConsumerMetrics;
 }
@@ -259,7 +265,7 @@ export class ConsumerLoop<T> {
     const { o } = this;
     for (;;) {
       if (this.queue.length === 0) {
-        if (this.stopping || this.readerDone || (o.isActive && !o.isActive())) {
+        if (this.stopping || this.readerDone || (o.isActive && !o.isActive() && !o.isHeld?.())) {
           await this.settleAll();
           return 'ended';
         }
@@ -271,6 +277,10 @@ export class ConsumerLoop<T> {
         this.wake = undefined;
         continue;
       }
+      if (o.isActive && !o.isActive() && o.isHeld?.()) {
+        await sleep(10);
+        continue;
+      }
       const batch = this.queue.splice(0, o.batchSize);
       const ok = await this.handleBatch(batch);
       if (!ok) {
@@ -280,7 +290,8 @@ export class ConsumerLoop<T> {
         this.broken = false;
         return 'paused';
       }
-      if (this.stopping || (o.isActive && !o.isActive())) {
+      if (this.stopping || (o.isActive && !o.isActive() && !o.isHeld?.())) {
+        if (!this.stopping) o.log.warn({ consumer: o.name, handedBack: this.queue.length }, 'no longer the active writer: handing back what is queued');
         // Stop taking work: what is buffered but unstarted goes back to the server for the next holder.
         for (const m of this.queue.splice(0)) m.nak(this.handBackDelayMs);
         await this.settleAll();

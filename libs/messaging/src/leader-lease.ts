@@ -4,7 +4,7 @@ import type { KV } from '@nats-io/kv';
 export interface LeaseOptions {
   /** Lease lifetime; equals the KV bucket's max_age, so a dead holder's entry vanishes after it. */
   ttlMs: number;
-  /** Renew period; well under ttlMs (ttl/3 by default). */
+  /** Renew period; well under ttlMs (ttl/4 by default, so two late renewals still fit in the self-fencing margin). */
   renewMs?: number;
   /**
    * After winning the lease, wait this long before reporting leadership. Set it to the consumer's ack wait: the
@@ -56,7 +56,7 @@ export class LeaderLease {
   }
 
   start(): void {
-    const renewMs = this.opts.renewMs ?? Math.max(50, Math.floor(this.opts.ttlMs / 3));
+    const renewMs = this.opts.renewMs ?? Math.max(50, Math.floor(this.opts.ttlMs / 4));
     const tick = () => {
       if (this.stopped || this.busy) return;
       this.busy = true;

@@ -2,7 +2,7 @@ import { Keys, dumpState, keyFamilies } from '@feed/keys';
 import { TransientError } from '@feed/messaging';
 import type { MarketEventV1, StreamStatusV1, TradeV1 } from '@feed/price-types';
 import { createRedisClient } from '@feed/redis';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- integration tests run against real servers (hard rule 4); libs/testing is for specs
+ 
 import { cleanupAll, registry, startRedis, waitFor, type RedisServerHandle } from '@feed/testing';
 import { Redis } from 'ioredis';
 import { BatchApplier, RefusedError, type ApplyResult } from './applier';

@@ -15,7 +15,7 @@ describe('api config', () => {
       flushMs: 5,
       maxBatch: 500,
       pingIntervalMs: 30_000,
-      resumeWindow: 50_000,
+      resumeWindow: 20_000,
       allowedOrigins: undefined,
       closeTimeoutMs: 5_000,
     });

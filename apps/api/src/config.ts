@@ -57,7 +57,7 @@ export function readConfig(r: ConfigReader): ApiConfig {
       flushMs: r.int('WS_FLUSH_MS', { default: 5, min: 0, max: 10_000 }),
       maxBatch: r.int('WS_MAX_BATCH', { default: 500, min: 1, max: 100_000 }),
       pingIntervalMs: r.int('WS_PING_INTERVAL_MS', { default: 30_000, min: 10, max: 3_600_000 }),
-      resumeWindow: r.int('WS_RESUME_WINDOW', { default: 50_000, min: 1, max: 10_000_000 }),
+      resumeWindow: r.int('WS_RESUME_WINDOW', { default: 20_000, min: 1, max: 10_000_000 }),
       allowedOrigins: anyOrigin ? undefined : origins.map((o) => o.toLowerCase()),
       closeTimeoutMs: r.int('WS_CLOSE_TIMEOUT_MS', { default: 5_000, min: 10, max: 120_000 }),
     },

@@ -57,7 +57,9 @@ export class RawPublisher {
         h.set(Hdr.recvTimeUs, String(m.recvTimeUs));
         h.set(Hdr.source, this.o.source);
         h.set(Hdr.ingest, this.o.ingestId);
-        const { ack } = await this.publisher.start(m.subject, m.data, { headers: h, ...(m.msgId ? { msgId: m.msgId } : {}) });
+        const po = { headers: h, ...(m.msgId ? { msgId: m.msgId } : {}) };
+        // Synchronous while the window has room, so a burst of frames leaves in one socket write.
+        const ack = this.publisher.trySend(m.subject, m.data, po) ?? (await this.publisher.start(m.subject, m.data, po)).ack;
         ack.then(
           (pa) => {
             this.metrics.published.inc({ venue: m.venue, outcome: pa.duplicate ? 'duplicate' : 'stored' });

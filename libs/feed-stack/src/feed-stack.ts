@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
+import { APP_NODE_OPTIONS } from '@feed/service';
 import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -74,6 +75,7 @@ export class FeedStack {
   baseEnv(kind: AppKind): Record<string, string> {
     return {
       FEED_ENV: 'test',
+      NODE_OPTIONS: APP_NODE_OPTIONS,
       FEED_PREFIX: this.prefix,
       NATS_URL: this.nats.url,
       REDIS_HOST: '127.0.0.1',

@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { applyRequestPatch } from './request-patch';
 
 export interface NatsConnectOptions {
   servers: string[];
@@ -16,6 +17,7 @@ export interface NatsConnectOptions {
  * app rides out NATS restarts and cluster node loss).
  */
 export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
+  applyRequestPatch();
   const deadline = Date.now() + o.startupTimeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {

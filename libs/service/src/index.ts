@@ -1,3 +1,4 @@
 export * from './health';
 export * from './ops-server';
 export * from './shutdown';
+export * from './runtime-flags';

@@ -11,6 +11,7 @@
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
+import { APP_NODE_OPTIONS } from '@feed/service';
 import { cleanupAll, freePort, spawnApp, startNats, startRedis, type AppProcess } from '@feed/testing';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
 
   const common = {
     FEED_ENV: 'development',
+    NODE_OPTIONS: APP_NODE_OPTIONS,
     NATS_URL: nats.url,
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: String(redis.port),

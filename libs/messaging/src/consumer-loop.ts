@@ -1,120 +1,16 @@
-import type { Logger } from '@feed/logging';
 import { ValidationError } from '@feed/price-types';
 import { extractTrace } from '@feed/tracing';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { Context } from '@opentelemetry/api';
-import type { ConsumerMetrics } from './consumer-metrics';
-import type { DeadLetterer } from './dead-letter';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerLoopOptions, Delivered, HandleOutcome, Pipelined } from './consumer-types';
+import { pullExpiresMs } from './durable';
 import { PoisonError, TransientError } from './errors';
 
-/** One decoded message handed to the side effect, in delivery order. */
-export interface Delivered<T> {
-  value: T;
-  msg: JsMsg;
-  /** Stream sequence of the message. */
-  seq: number;
-  subject: string;
-  deliveryCount: number;
-  /** Remote trace context extracted from the message headers. */
-  ctx: Context;
-}
-
-export interface ConsumerLoopOptions<T> {
-  /** Label for logs and metrics (the durable name is a good choice). */
-  name: string;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  stream: string;
-  durable: string;
-  /** One filter subject per consumer: nats-server 2.9 (Debian) supports no more. */
-  filterSubject: string;
-  ackWaitMs: number;
-  /** -1 = unlimited. A finite value must survive outages: the loop stops fetching instead of burning deliveries. */
-  maxDeliver: number;
-  /** Server-side bound on unacked messages; also bounds this process's buffer. */
-  maxAckPending: number;
-  /** Most messages handed to `handle` at once. */
-  batchSize: number;
-  /** Pure decode + validate. Throw ValidationError/PoisonError for bad input: it is dead-lettered alone. */
-  decode: (msg: JsMsg) => T;
-  /**
-   * The side effect for a batch of good messages. Throw TransientError on dependency trouble (the batch is nakked).
-   * Items the side effect itself proves poison (e.g. a write Redis refuses for that event alone) are returned in
-   * `rejected`: they are dead-lettered, the rest acked.
-   */
-  handle: (items: Delivered<T>[]) => Promise<void | HandleOutcome<T> | Pipelined<T>>;
-  /** Most pipelined batches outstanding at once (default 1: each batch settles before the next starts). */
-  maxPendingBatches?: number;
-  deadLetter: DeadLetterer;
-  /** Checked while paused; the loop resumes fetching when it resolves true. */
-  probe: () => Promise<boolean>;
-  probeIntervalMs: number;
-  /** Delay before nakked messages are redelivered when a batch fails transiently. */
-  nakDelayMs: number;
-  /** When present, the loop fetches only while it returns true (single active writer behind a lease). */
-  isActive?: () => boolean;
-  /**
-   * While isActive() is false but this is true (the lease is still ours, only a renewal is late), the loop holds
-   * what it has and waits, instead of handing its messages back: nobody else can hold the lease meanwhile, and
-   * handing back would reorder the stream (redeliveries arrive after newer messages).
-   */
-  isHeld?: () => boolean;
-  log: Logger;
-  metrics: ConsumerMetrics;
-}
-
-/**
- * Returned by a side effect that has SENT its work but not finished it (e.g. publishes awaiting PubAcks): the loop
- * moves on to the next batch and settles this one (ack, or nak on TransientError) when `settled` completes.
- */
-export interface Pipelined<T> {
-  settled: Promise<void | HandleOutcome<T>>;
-}
-
-export interface HandleOutcome<T> {
-  rejected: Array<{ item: Delivered<T>; reason: string; detail: string }>;
-}
-
-/** Pull-request lifetime used by the loop for a given ack wait (see ConsumerLoop.pullExpiresMs). */
-export function pullExpiresMs(ackWaitMs: number): number {
-  return Math.max(1_000, Math.min(30_000, Math.floor(ackWaitMs / 2)));
-}
-
-/**
- * How long a new single writer must wait after taking over a durable before it fetches, so that everything the
- * previous holder had in hand, including messages its last (dead) pull request was still being given, has come
- * due for redelivery: JetStream then serves those first and the new writer continues in stream order.
- */
-export function handoverDelayMs(ackWaitMs: number): number {
-  return pullExpiresMs(ackWaitMs) + ackWaitMs + 500;
-}
+export type { ConsumerLoopOptions, Delivered, HandleOutcome, Pipelined } from './consumer-types';
+export { ensureDurable, handoverDelayMs, pullExpiresMs } from './durable';
 
 export type LoopState = 'starting' | 'running' | 'paused' | 'standby' | 'stopping' | 'stopped' | 'failed';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Create or update the durable pull consumer (explicit acks) this loop reads from. */
-export async function ensureDurable(jsm: JetStreamManager, o: Pick<ConsumerLoopOptions<unknown>, 'stream' | 'durable' | 'filterSubject' | 'ackWaitMs' | 'maxDeliver' | 'maxAckPending'>): Promise<void> {
-  const cfg: Partial<ConsumerConfig> = {
-    durable_name: o.durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: o.filterSubject,
-    ack_wait: o.ackWaitMs * 1_000_000,
-    max_deliver: o.maxDeliver,
-    max_ack_pending: o.maxAckPending,
-  };
-  try {
-    const info = await jsm.consumers.info(o.stream, o.durable);
-    const c = info.config;
-    if (c.filter_subject !== cfg.filter_subject || c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
-      await jsm.consumers.update(o.stream, o.durable, { filter_subject: o.filterSubject, ack_wait: cfg.ack_wait as number, max_deliver: o.maxDeliver, max_ack_pending: o.maxAckPending });
-    }
-  } catch (e) {
-    if (!/not found/i.test(e instanceof Error ? e.message : String(e))) throw e;
-    await jsm.consumers.add(o.stream, cfg);
-  }
-}
 
 /**
  * The one consumer loop every stage uses (nats.js example shape): pull a batch, decode each message on its own

@@ -1,0 +1,39 @@
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerLoopOptions } from './consumer-types';
+
+/** Pull-request lifetime used by the loop for a given ack wait (see ConsumerLoop.pullExpiresMs). */
+export function pullExpiresMs(ackWaitMs: number): number {
+  return Math.max(1_000, Math.min(30_000, Math.floor(ackWaitMs / 2)));
+}
+
+/**
+ * How long a new single writer must wait after taking over a durable before it fetches, so that everything the
+ * previous holder had in hand, including messages its last (dead) pull request was still being given, has come
+ * due for redelivery: JetStream then serves those first and the new writer continues in stream order.
+ */
+export function handoverDelayMs(ackWaitMs: number): number {
+  return pullExpiresMs(ackWaitMs) + ackWaitMs + 500;
+}
+
+/** Create or update the durable pull consumer (explicit acks) this loop reads from. */
+export async function ensureDurable(jsm: JetStreamManager, o: Pick<ConsumerLoopOptions<unknown>, 'stream' | 'durable' | 'filterSubject' | 'ackWaitMs' | 'maxDeliver' | 'maxAckPending'>): Promise<void> {
+  const cfg: Partial<ConsumerConfig> = {
+    durable_name: o.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: o.filterSubject,
+    ack_wait: o.ackWaitMs * 1_000_000,
+    max_deliver: o.maxDeliver,
+    max_ack_pending: o.maxAckPending,
+  };
+  try {
+    const info = await jsm.consumers.info(o.stream, o.durable);
+    const c = info.config;
+    if (c.filter_subject !== cfg.filter_subject || c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
+      await jsm.consumers.update(o.stream, o.durable, { filter_subject: o.filterSubject, ack_wait: cfg.ack_wait as number, max_deliver: o.maxDeliver, max_ack_pending: o.maxAckPending });
+    }
+  } catch (e) {
+    if (!/not found/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    await jsm.consumers.add(o.stream, cfg);
+  }
+}

@@ -28,15 +28,20 @@ export class VenueConnection {
 
   constructor(
     readonly url: string,
-    o: { hardMaxBytes: number; handshakeTimeoutMs: number; clientPingIntervalMs?: number; subscribe: string[] },
+    o: { hardMaxBytes: number; handshakeTimeoutMs: number; clientPing?: { intervalMs: number; message?: string }; subscribe: string[] },
     private readonly h: ConnectionHandlers,
   ) {
     this.ws = new WebSocket(url, { maxPayload: o.hardMaxBytes, handshakeTimeout: o.handshakeTimeoutMs, perMessageDeflate: false });
     this.ws.on('open', () => {
       this.lastActivity = Date.now();
       for (const m of o.subscribe) this.ws.send(m);
-      if (o.clientPingIntervalMs) {
-        this.pingTimer = setInterval(() => this.ws.readyState === WebSocket.OPEN && this.ws.ping(), o.clientPingIntervalMs);
+      const cp = o.clientPing;
+      if (cp) {
+        this.pingTimer = setInterval(() => {
+          if (this.ws.readyState !== WebSocket.OPEN) return;
+          if (cp.message !== undefined) this.ws.send(cp.message);
+          else this.ws.ping();
+        }, cp.intervalMs);
         this.pingTimer.unref();
       }
       h.onOpen(this);

@@ -69,7 +69,7 @@ export class VenueSupervisor {
       {
         hardMaxBytes: this.adapter.rules.maxFrameBytes * 4,
         handshakeTimeoutMs: this.o.handshakeTimeoutMs,
-        ...(this.adapter.rules.clientPingIntervalMs ? { clientPingIntervalMs: this.adapter.rules.clientPingIntervalMs } : {}),
+        ...(this.adapter.rules.clientPing ? { clientPing: this.adapter.rules.clientPing } : {}),
         subscribe: this.adapter.subscribeMessages(this.o.streams),
       },
       {

@@ -24,8 +24,12 @@ export interface VenueRules {
   maxFrameBytes: number;
   /** The venue closes connections after this long; ingest opens the replacement before (make before break). */
   connectionLifetimeMs: number;
-  /** Client-initiated keepalive, for venues that require one (Binance pings us instead; ws answers its pings). */
-  clientPingIntervalMs?: number;
+  /**
+   * Client-initiated keepalive for venues that require one (Binance pings us instead, and ws answers its pings):
+   * every `intervalMs` send `message` as a text frame (OKX: "ping", Bybit: {"op":"ping"}), or a WebSocket ping
+   * frame when `message` is absent. The venue's reply is classified as a control frame by the adapter.
+   */
+  clientPing?: { intervalMs: number; message?: string };
 }
 
 /**

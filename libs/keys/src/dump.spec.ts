@@ -32,6 +32,7 @@ async function seedEveryFamily(): Promise<void> {
   await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 15, 1);
   await redis.sadd(k.dedupeSet('bybit.trade.BTC-USDT', 482_113), 'zeta', 'alpha', 'Mid', '10', '9');
   await redis.hset(k.latestTrade('BTC-USDT', 'binance'), 'size', '0.5', 'price', '60000.1', 'id', 'trade:binance:BTC-USDT:1');
+  await redis.hset(k.latestQuote('BTC-USDT', 'binance'), 'v', '{"bidPrice":"1"}', 'k', '0001');
   // Rank order: by score, then members with equal scores lexicographically.
   await redis.zadd(k.recentTrades('BTC-USDT'), 30, 'c', 10, 'b', 10, 'a', -2.5, 'neg', 1e15, 'big');
   await redis.hset(k.status('BTC-USDT', 'binance', 'trade'), 'ingest-b', '{"state":"live"}', 'ingest-a', '{"state":"stale"}', 'ingest-a:t', '1');
@@ -52,6 +53,7 @@ const EVERY_FAMILY_DUMP = {
   'feed:dedupe:b:binance.trade.BTC-USDT:3': `base64:${Buffer.from([0x80, 0x01]).toString('base64')}`,
   'feed:dedupe:s:bybit.trade.BTC-USDT:482113': ['10', '9', 'Mid', 'alpha', 'zeta'],
   'feed:latest:trade:BTC-USDT:binance': { id: 'trade:binance:BTC-USDT:1', price: '60000.1', size: '0.5' },
+  'feed:latest:quote:BTC-USDT:binance': { k: '0001', v: '{"bidPrice":"1"}' },
   'feed:legacy:history': [['first', '1'], ['second', '2']],
   'feed:status:BTC-USDT:binance:trade': { 'ingest-a': '{"state":"stale"}', 'ingest-a:t': '1', 'ingest-b': '{"state":"live"}' },
   'feed:trades:BTC-USDT': [['neg', '-2.5'], ['a', '10'], ['b', '10'], ['c', '30'], ['big', '1000000000000000']],
@@ -84,6 +86,7 @@ describe('dumpState against a real redis-server', () => {
     await redis.hset(k.status('BTC-USDT', 'binance', 'trade'), 'ingest-a:t', '1', 'ingest-a', '{"state":"stale"}', 'ingest-b', '{"state":"live"}');
     await redis.zadd(k.recentTrades('BTC-USDT'), 1e15, 'big', 10, 'a', 30, 'c', -2.5, 'neg', 10, 'b');
     await redis.hset(k.latestTrade('BTC-USDT', 'binance'), 'id', 'trade:binance:BTC-USDT:1', 'price', '60000.1', 'size', '0.5');
+    await redis.hset(k.latestQuote('BTC-USDT', 'binance'), 'k', '0001', 'v', '{"bidPrice":"1"}');
     await redis.sadd(k.dedupeSet('bybit.trade.BTC-USDT', 482_113), '9', '10', 'Mid', 'zeta', 'alpha');
     await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 15, 1);
     await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 0, 1);

@@ -27,6 +27,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
     ['dedupeSet', k.dedupeSet('bybit.trade.BTC-USDT', 482_113), 'dedupe-set'],
     ['latestTrade', k.latestTrade('BTC-USDT', 'binance'), 'latest-trade'],
     ['latestTradePattern', k.latestTradePattern('BTC-USDT'), 'latest-trade'],
+    ['latestQuote', k.latestQuote('BTC-USDT', 'binance'), 'latest-quote'],
     ['recentTrades', k.recentTrades('BTC-USD'), 'recent-trades'],
     ['status', k.status('BTC-USDT', 'kraken', 'quote'), 'stream-status'],
     ['statusPattern', k.statusPattern(), 'stream-status'],
@@ -73,6 +74,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       'dedupe-bits': 'string',
       'dedupe-set': 'set',
       'latest-trade': 'hash',
+      'latest-quote': 'hash',
       'recent-trades': 'zset',
       'stream-status': 'hash',
       checkpoint: 'hash',
@@ -90,7 +92,7 @@ describe('familyOf: keys outside the registry map to none', () => {
   it.each([
     'feed:unknown:1',
     'feed:trade:BTC-USDT', // singular: not the recent-trades family
-    'feed:latest:quote:BTC-USDT:binance',
+    'feed:latest:book:BTC-USDT:binance',
     'other:trades:BTC-USDT', // another deployment's prefix
     'xfeed:trades:BTC-USDT', // the match is anchored at the start
     'feed:trades', // no separator after the family name

@@ -25,6 +25,7 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'dedupe-bits', pattern: `${p}dedupe:b:*`, type: 'string', legacy: false, projected: true, bound: '1 bit per numeric venue id; 128 KiB per 2^20-id chunk; chunks expire after the MD retention + 1 day', description: 'Applied-id bitmap for numeric venue ids (decision 2)' },
     { name: 'dedupe-set', pattern: `${p}dedupe:s:*`, type: 'set', legacy: false, projected: true, bound: 'ids of one stream-hour; each set expires after the MD retention + 1 day', description: 'Applied-id set for non-numeric venue ids (decision 2)' },
     { name: 'latest-trade', pattern: `${p}latest:trade:*`, type: 'hash', legacy: false, projected: true, bound: 'one per (symbol, venue)', description: 'Latest trade by venue time per symbol and venue' },
+    { name: 'latest-quote', pattern: `${p}latest:quote:*`, type: 'hash', legacy: false, projected: true, bound: 'one per (symbol, venue)', description: 'Latest best bid/ask by venue time per symbol and venue' },
     { name: 'recent-trades', pattern: `${p}trades:*`, type: 'zset', legacy: false, projected: true, bound: 'RECENT_TRADES_MAX per symbol (default 1000)', description: 'Most recent trades per symbol across venues, by venue time' },
     { name: 'stream-status', pattern: `${p}status:*`, type: 'hash', legacy: false, projected: true, bound: 'one field per ingest instance per (symbol, venue, channel)', description: 'Latest status heartbeat/change per stream and ingest' },
     { name: 'checkpoint', pattern: `${p}checkpoint:*`, type: 'hash', legacy: false, projected: true, bound: 'one per persister group', description: 'Highest MD stream sequence applied by a persister group' },
@@ -54,6 +55,10 @@ export class Keys {
 
   latestTradePattern(symbol: string): string {
     return `${this.prefix}latest:trade:${symbol}:*`;
+  }
+
+  latestQuote(symbol: string, venue: string): string {
+    return `${this.prefix}latest:quote:${symbol}:${venue}`;
   }
 
   recentTrades(symbol: string): string {

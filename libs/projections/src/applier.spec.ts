@@ -7,7 +7,7 @@ import { cleanupAll, registry, startRedis, waitFor, type RedisServerHandle } fro
 import { Redis } from 'ioredis';
 import { BatchApplier, RefusedError, type ApplyResult } from './applier';
 import type { ApplyContext, SequencedEvent } from './batch-args';
-import { PREFIX, T0, context, quote, status, trade } from './fixtures/events';
+import { PREFIX, T0, context, gap, quote, status, trade } from './fixtures/events';
 
 jest.setTimeout(60_000);
 
@@ -108,18 +108,33 @@ describe('given a batch applied through BatchApplier to a real Redis', () => {
       trade({ venue: 'bybit', tradeId: 'f00d-1', venueTimeUs: T0 + 700 }),
       status({ recvTimeUs: T0 + 2_000 }),
       quote(T0),
+      gap(T0),
     ]);
     const first = await applier.apply(batch);
     expect(counts(first, 'trade')).toEqual({ applied: 4, duplicates: 0, skipped: 0 });
     expect(counts(first, 'status')).toEqual({ applied: 1, duplicates: 0, skipped: 0 });
-    expect(counts(first, 'quote')).toEqual({ applied: 0, duplicates: 0, skipped: 1 });
+    expect(counts(first, 'quote')).toEqual({ applied: 1, duplicates: 0, skipped: 0 });
+    expect(counts(first, 'gap')).toEqual({ applied: 0, duplicates: 0, skipped: 1 });
+    expect(JSON.parse((await r.hget(`${PREFIX}latest:quote:BTC-USDT:binance`, 'v')) ?? '{}')).toEqual(quote(T0));
     const before = await dumpState(r, families);
 
     const second = await applier.apply(batch);
     expect(counts(second, 'trade')).toEqual({ applied: 0, duplicates: 4, skipped: 0 });
     expect(counts(second, 'status')).toEqual({ applied: 0, duplicates: 1, skipped: 0 });
-    expect(counts(second, 'quote')).toEqual({ applied: 0, duplicates: 0, skipped: 1 });
+    expect(counts(second, 'quote')).toEqual({ applied: 0, duplicates: 1, skipped: 0 });
+    expect(counts(second, 'gap')).toEqual({ applied: 0, duplicates: 0, skipped: 1 });
     expect(await dumpState(r, families)).toEqual(before);
+  });
+
+  it('when quotes arrive in any order then the latest quote is the one with the greatest venue time', async () => {
+    const r = await freshDb();
+    const applier = new BatchApplier(r, context());
+    const older = quote(T0);
+    const newer = { ...quote(T0 + 1_000), id: 'quote:binance:BTC-USDT:400900218', updateId: '400900218', bidPrice: '60002' };
+    await applier.apply(seqd([newer]));
+    const res = await applier.apply(seqd([older]));
+    expect(counts(res, 'quote')).toEqual({ applied: 0, duplicates: 1, skipped: 0 });
+    expect(JSON.parse((await r.hget(`${PREFIX}latest:quote:BTC-USDT:binance`, 'v')) ?? '{}')).toEqual(newer);
   });
 
   it('when one batch holds the same trade twice then it is applied once', async () => {

@@ -9,6 +9,9 @@
  *     is the newest (the common case) and rebuilt from the set when an older one arrives late. The newest legacy
  *     sort key is kept as the only member of a sorted set (`legacyLastKey`, family legacy-order, so state dumps
  *     can read it); a string marker left by an earlier version is converted on first use;
+ *   - latest quote: kept only if its sort key (venue time, venue, update id or event id) is greater: a max-register,
+ *     idempotent by construction, so quotes need no applied-id marks (at hundreds of quotes/s per stream, marks would
+ *     cost more memory than every other family together);
  *   - status: the latest per (stream, ingest instance) by receive time, ties broken by the event text so two
  *     statuses stamped with the same µs (a change and a heartbeat) give one result in any order;
  *   - checkpoint: the maximum stream sequence applied.
@@ -23,9 +26,10 @@
  *   12 channel, 13 defaultVenue, 14 nExpire, then nExpire dedupe keys, then events of STRIDE args each:
  *   trade:  kind, dmode(b|s|n), dkey, dmember, latestKey, sortKey, json, tradesKey, score, legacy(1/0),
  *           legacyEntry, legacyPrice, legacyTime, venue
+ *   quote:  kind, 'n', '', '', latestQuoteKey, sortKey, json, then padding.
  *   status: kind, 'n', '', '', statusKey, field, recvTimeUs, json, then padding.
- * Returns one flag per event: 1 applied, 0 duplicate (for status: 0 when it is not newer than the stored one, e.g. a
- * redelivery).
+ * Returns one flag per event: 1 applied, 0 duplicate (for status and quotes: 0 when it is not newer than the stored
+ * one, e.g. a redelivery).
  */
 export const STRIDE = 14;
 export const HEADER = 14;
@@ -97,6 +101,14 @@ for i = 0, n - 1 do
           rebuild = true
         end
         if publish then redis.call('PUBLISH', channel, entry) end
+      end
+    elseif kind == 'quote' then
+      local key, sortKey, json = ARGV[o + 4], ARGV[o + 5], ARGV[o + 6]
+      local cur = redis.call('HGET', key, 'k')
+      if (not cur) or cur < sortKey then
+        redis.call('HSET', key, 'k', sortKey, 'v', json)
+      else
+        isNew = 0
       end
     elseif kind == 'status' then
       local key, field, t, json = ARGV[o + 4], ARGV[o + 5], tonumber(ARGV[o + 6]), ARGV[o + 7]

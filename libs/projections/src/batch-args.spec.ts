@@ -1,8 +1,8 @@
 import { Keys } from '@feed/keys';
 import type { TradeV1, VenueId } from '@feed/price-types';
 import { HEADER, STRIDE } from './apply-script';
-import { buildApplyArgs, dedupeSlot, tradeSortKey } from './batch-args';
-import { PREFIX, T0, context, quote, status, trade } from './fixtures/events';
+import { buildApplyArgs, dedupeSlot, quoteSortKey, tradeSortKey } from './batch-args';
+import { PREFIX, T0, context, gap, quote, status, trade } from './fixtures/events';
 
 /** Deterministic PRNG (mulberry32) so a failing order can be reproduced from the seed. */
 function rng(seed: number): () => number {
@@ -107,16 +107,34 @@ describe('given trade sort keys', () => {
   });
 });
 
+describe('given quotes', () => {
+  it('when sorted then venue time decides, then the update id as a number, and the hash form sorts by its text', () => {
+    const a = quoteSortKey(quote(T0));
+    const b = quoteSortKey({ ...quote(T0), updateId: '1000000000' });
+    const c = quoteSortKey(quote(T0 + 1));
+    expect(a < b && b < c).toBe(true);
+    const { updateId: _u, ...noId } = quote(T0);
+    expect(quoteSortKey({ ...noId, id: `quote:kraken:BTC-USD:${T0}:abcdef0123456789`, venue: 'kraken' })).toBe(`${T0}:kraken:${T0}:abcdef0123456789`);
+  });
+
+  it('when built then a quote takes one STRIDE-wide slot with its latest-quote key, sort key and JSON, and no dedupe mark', () => {
+    const q = quote(T0);
+    const { argv, projected } = buildApplyArgs([{ ev: q, seq: 7 }], context());
+    expect(projected).toEqual([0]);
+    expect(argv.slice(HEADER)).toEqual(['quote', 'n', '', '', 'tst:latest:quote:BTC-USDT:binance', quoteSortKey(q), JSON.stringify(q), '', '', '', '', '', '', '']);
+  });
+});
+
 describe('given a batch of events to apply', () => {
   const t = trade({ tradeId: '12345', venueTimeUs: T0 });
   const s = status({ recvTimeUs: T0 + 5_000 });
-  const q = quote(T0);
+  const g = gap(T0);
 
   it('when built then the ARGV layout is header, expire keys, then one STRIDE-wide slot per projected event', () => {
     const { argv, projected, skipped } = buildApplyArgs(
       [
         { ev: t, seq: 41 },
-        { ev: q, seq: 43 },
+        { ev: g, seq: 43 },
         { ev: s, seq: 42 },
       ],
       context({ recentTradesMax: 500, dedupeTtlSeconds: 777 }),

@@ -1,5 +1,5 @@
 import { Keys } from '@feed/keys';
-import type { MarketEventV1, StreamStatusV1, TradeV1 } from '@feed/price-types';
+import type { MarketEventV1, QuoteV1, StreamStatusV1, TradeV1 } from '@feed/price-types';
 import { HEADER, STRIDE } from './apply-script';
 import { legacyHistoryEntry, legacyLastPrice, legacyUpdateTime } from './legacy-v3';
 
@@ -80,6 +80,19 @@ function tradeArgs(t: TradeV1, ctx: ApplyContext, expire: Set<string>): string[]
   ];
 }
 
+/** Total order of quotes: venue time, venue, then the update id (or the event id's venue part). */
+export function quoteSortKey(q: QuoteV1): string {
+  const raw = q.updateId ?? q.id.slice(q.id.indexOf(':', q.id.indexOf(':', q.id.indexOf(':') + 1) + 1) + 1);
+  const id = /^\d{1,20}$/.test(raw) ? raw.padStart(20, '0') : raw;
+  return `${String(q.venueTimeUs).padStart(16, '0')}:${q.venue}:${id}`;
+}
+
+function quoteArgs(q: QuoteV1, ctx: ApplyContext): string[] {
+  const args = ['quote', 'n', '', '', ctx.keys.latestQuote(q.symbol, q.venue), quoteSortKey(q), JSON.stringify(q)];
+  while (args.length < STRIDE) args.push('');
+  return args;
+}
+
 function statusArgs(s: StreamStatusV1, ctx: ApplyContext): string[] {
   const args = ['status', 'n', '', '', ctx.keys.status(s.symbol, s.venue, s.channel), s.ingestId, String(s.recvTimeUs), JSON.stringify(s)];
   while (args.length < STRIDE) args.push('');
@@ -88,7 +101,7 @@ function statusArgs(s: StreamStatusV1, ctx: ApplyContext): string[] {
 
 /**
  * Pure: a batch of events -> the apply script's ARGV, plus the index of each event in the script's result.
- * Event types this version does not project (quote, gap until their issue lands) are skipped here and
+ * Event types this version does not project (gap, until gap handling lands) are skipped here and
  * reported, never silently applied half-way.
  */
 export function buildApplyArgs(batch: SequencedEvent[], ctx: ApplyContext): { argv: string[]; projected: number[]; skipped: number[] } {
@@ -101,6 +114,9 @@ export function buildApplyArgs(batch: SequencedEvent[], ctx: ApplyContext): { ar
     maxSeq = Math.max(maxSeq, seq);
     if (ev.type === 'trade') {
       events.push(...tradeArgs(ev, ctx, expire));
+      projected.push(i);
+    } else if (ev.type === 'quote') {
+      events.push(...quoteArgs(ev, ctx));
       projected.push(i);
     } else if (ev.type === 'status') {
       events.push(...statusArgs(ev, ctx));

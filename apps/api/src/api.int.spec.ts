@@ -10,7 +10,7 @@ import { Keys } from '@feed/keys';
 import { createLogger } from '@feed/logging';
 import { applyStreams, connectNats, DEFAULT_STREAM_SETTINGS, Subjects, trackConnection } from '@feed/messaging';
 import { createRegistry, type Counter } from '@feed/metrics';
-import { nowUs, usFromIso, type StreamStatusV1, type TradeV1 } from '@feed/price-types';
+import { nowUs, quoteHashId, usFromIso, type StreamStatusV1, type TradeV1 } from '@feed/price-types';
 import { connectRedis, createRedisClient } from '@feed/redis';
 import { cleanupAll, startNats, startRedis, waitFor, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -271,6 +271,10 @@ describe('REST market data', () => {
     const hb = status('coinbase', 'ingest-b', 'live', now - 300_000);
     const old = status('coinbase', 'ingest-a', 'down', now - 5_000_000);
     p.hset(keys.status(SYM, 'coinbase', 'trade'), 'ingest-b', JSON.stringify(hb), 'ingest-b:t', String(hb.recvTimeUs), 'ingest-a', JSON.stringify(old), 'ingest-a:t', String(old.recvTimeUs));
+    // coinbase also has a best bid/ask (hash-form quote id: Coinbase's ticker gives no update id).
+    const qTime = now - 500_000;
+    const q = { v: 1, type: 'quote', id: `quote:coinbase:${SYM}:${quoteHashId(qTime, '96500.1', '0.5', '96500.2', '0.75')}`, venue: 'coinbase', symbol: SYM, source: 'live', recvTimeUs: qTime + 900, bidPrice: '96500.1', bidSize: '0.5', askPrice: '96500.2', askSize: '0.75', venueTimeUs: qTime };
+    p.hset(keys.latestQuote(SYM, 'coinbase'), 'k', String(qTime), 'v', JSON.stringify(q));
     await p.exec();
   });
 
@@ -293,12 +297,13 @@ describe('REST market data', () => {
       stale: false,
       state: 'live',
       source: 'live',
+      quote: { bidPrice: '96500.1', bidSize: '0.5', askPrice: '96500.2', askSize: '0.75', venueTime: expect.stringMatching(iso) },
     });
     expect(usFromIso(cb['venueTime'] as string)).toBe(coinbase.venueTimeUs);
     expect(usFromIso(cb['recvTime'] as string)).toBe(coinbase.recvTimeUs);
     // The live heartbeat is newer than the trade: the price stands as of the heartbeat.
     expect(cb['asOf'] as string > (cb['venueTime'] as string)).toBe(true);
-    expect(kr).toMatchObject({ venue: 'kraken', price: '96499.9', state: 'unknown', stale: true, asOf: kr['venueTime'] });
+    expect(kr).toMatchObject({ venue: 'kraken', price: '96499.9', state: 'unknown', stale: true, asOf: kr['venueTime'], quote: null });
     expect(r.body['symbol']).toBe(SYM);
     expect(r.body['asOf']).toBe(cb['asOf']);
     expect(r.body['stale']).toBe(false);

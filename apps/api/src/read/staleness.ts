@@ -1,4 +1,4 @@
-import { isoFromUs, type ConnectionState, type TradeV1 } from '@feed/price-types';
+import { isoFromUs, type ConnectionState, type QuoteV1, type TradeV1 } from '@feed/price-types';
 
 export type VenueState = ConnectionState | 'unknown';
 
@@ -73,6 +73,21 @@ export interface VenuePrice {
   stale: boolean;
   state: VenueState;
   source: string;
+  /** Latest best bid/ask (null when the venue's quote channel is not ingested). */
+  quote: QuoteView | null;
+}
+
+export interface QuoteView {
+  bidPrice: string;
+  bidSize: string;
+  askPrice: string;
+  askSize: string;
+  venueTime: string;
+}
+
+export function quoteView(q: QuoteV1 | undefined): QuoteView | null {
+  if (!q) return null;
+  return { bidPrice: q.bidPrice, bidSize: q.bidSize, askPrice: q.askPrice, askSize: q.askSize, venueTime: isoFromUs(q.venueTimeUs) };
 }
 
 /**
@@ -82,7 +97,7 @@ export interface VenuePrice {
  *  - asOf = until when the price is known to be current: the newer of the trade's venue time and the last
  *    `live` heartbeat (a live stream with no newer trade means the price still stands).
  */
-export function venuePrice(trade: TradeV1, status: StatusSummary, nowUs: number, staleAfterUs: number): VenuePrice {
+export function venuePrice(trade: TradeV1, status: StatusSummary, nowUs: number, staleAfterUs: number, quote?: QuoteV1): VenuePrice {
   const stale =
     status.freshestUs === null ? nowUs - trade.recvTimeUs > staleAfterUs : status.state !== 'live' || nowUs - status.freshestUs > staleAfterUs;
   const asOfUs = Math.max(trade.venueTimeUs, status.liveUs ?? 0);
@@ -98,6 +113,7 @@ export function venuePrice(trade: TradeV1, status: StatusSummary, nowUs: number,
     stale,
     state: status.state,
     source: trade.source,
+    quote: quoteView(quote),
   };
 }
 

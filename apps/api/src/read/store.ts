@@ -1,12 +1,23 @@
 import type { Keys } from '@feed/keys';
-import { validateTrade, VENUES, type TradeV1 } from '@feed/price-types';
+import { validateQuote, validateTrade, VENUES, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
 import { parseStatusHash, type IngestStatus } from './staleness';
 
 export interface VenueSnapshot {
   trade: TradeV1;
+  /** Latest best bid/ask of the venue, when its quote channel is ingested. */
+  quote: QuoteV1 | undefined;
   statuses: IngestStatus[];
+}
+
+function parseQuote(json: string | null | undefined): QuoteV1 | undefined {
+  if (!json) return undefined;
+  try {
+    return validateQuote(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A stored trade JSON, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
@@ -29,20 +40,21 @@ export class ProjectionReader {
     private readonly keys: Keys,
   ) {}
 
-  /** Latest trade and status records of every venue that has a latest trade for `symbol`, in venue-list order. */
+  /** Latest trade, quote and status records of every venue that has a latest trade for `symbol`, in venue-list order. */
   async latest(symbol: string): Promise<VenueSnapshot[]> {
     const p = this.redis.pipeline();
     for (const v of VENUES) {
       p.hget(this.keys.latestTrade(symbol, v), 'v');
       p.hgetall(this.keys.status(symbol, v, 'trade'));
+      p.hget(this.keys.latestQuote(symbol, v), 'v');
     }
     const res = await this.exec(p);
     const out: VenueSnapshot[] = [];
     VENUES.forEach((_, i) => {
-      const trade = parseTrade(res[2 * i] as string | null);
+      const trade = parseTrade(res[3 * i] as string | null);
       if (!trade) return;
-      const hash = (res[2 * i + 1] ?? {}) as Record<string, string>;
-      out.push({ trade, statuses: parseStatusHash(hash) });
+      const hash = (res[3 * i + 1] ?? {}) as Record<string, string>;
+      out.push({ trade, quote: parseQuote(res[3 * i + 2] as string | null), statuses: parseStatusHash(hash) });
     });
     return out;
   }

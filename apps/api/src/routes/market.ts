@@ -23,7 +23,7 @@ export function marketRoutes(d: MarketRouteDeps) {
       const symbol = parseSymbol(req.query, d.symbols);
       const snaps = await d.reader.latest(symbol);
       const t = now();
-      const venues = snaps.map((s) => venuePrice(s.trade, summarizeStatus(s.statuses, t, staleAfterUs), t, staleAfterUs));
+      const venues = snaps.map((s) => venuePrice(s.trade, summarizeStatus(s.statuses, t, staleAfterUs), t, staleAfterUs, s.quote));
       res.set('cache-control', 'no-store').json(latestPrices(symbol, venues));
     },
     /** GET /v1/trades?symbol=&limit= : newest first. */

@@ -1,10 +1,9 @@
 import { fromProcessEnv } from '@feed/config';
 import { createLogger, errFields } from '@feed/logging';
-import { connectNats, streamName, trackConnection, verifyStreams } from '@feed/messaging';
+import { openJetStream, streamName } from '@feed/messaging';
 import { createRegistry } from '@feed/metrics';
 import { connectRedis, createRedisClient } from '@feed/redis';
 import { installShutdown } from '@feed/service';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { readConfig } from './config';
 import { startApi } from './server';
 
@@ -17,12 +16,9 @@ async function main(): Promise<void> {
   const redis = createRedisClient(cfg.redis, { name: `api-${cfg.common.instanceId}`, failFast: true });
   redis.on('error', (e: Error) => log.debug({ err: e.message }, 'redis error'));
   await connectRedis(redis, cfg.common.startupTimeoutMs, `Redis ${cfg.redis.host}:${cfg.redis.port}`);
-  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
-  const jsm = await jetstreamManager(nc);
-  await verifyStreams(jsm, [streamName(cfg.common.prefix, 'MD')]);
-  const natsState = trackConnection(nc);
+  const { nc, js, jsm, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [streamName(cfg.common.prefix, 'MD')]);
 
-  const api = await startApi({ cfg, js: jetstream(nc), jsm, redis, natsConnected: () => natsState.connected(), registry, log });
+  const api = await startApi({ cfg, js, jsm, redis, natsConnected: connected, registry, log });
 
   installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
     ...api.shutdownSteps(),

@@ -1,9 +1,7 @@
 import { fromProcessEnv } from '@feed/config';
-import { createLogger, errFields } from '@feed/logging';
-import { Subjects, WindowedPublisher, connectNats, streamName, trackConnection, verifyStreams } from '@feed/messaging';
-import { createRegistry } from '@feed/metrics';
-import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { errFields } from '@feed/logging';
+import { Subjects, WindowedPublisher, openJetStream, streamName } from '@feed/messaging';
+import { createServiceContext, installShutdown, startOpsServer } from '@feed/service';
 import { readConfig } from './config';
 import { createFrameHandler } from './frame-handler';
 import { createIngestMetrics } from './metrics';
@@ -14,23 +12,15 @@ import { ADAPTERS, type StreamKey, type VenueAdapter } from './venues';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
-  const log = createLogger({ service: 'ingest', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
-  const registry = createRegistry('ingest', cfg.common.instanceId);
+  const { log, registry, health } = createServiceContext('ingest', cfg.common);
   const metrics = createIngestMetrics(registry);
-  const health = new Health();
-  const loopMonitor = new EventLoopMonitor();
-  health.addLiveness('event_loop', () => loopMonitor.responsive());
-
-  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
-  const jsm = await jetstreamManager(nc);
-  await verifyStreams(jsm, [streamName(cfg.common.prefix, 'RAW')]);
-  const natsState = trackConnection(nc);
-  health.addReadiness('nats', () => natsState.connected());
+  const { nc, js, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [streamName(cfg.common.prefix, 'RAW')]);
+  health.addReadiness('nats', connected);
 
   const subjects = new Subjects(cfg.common.prefix);
   const ingestId = cfg.common.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const publisher = new RawPublisher(
-    new WindowedPublisher(jetstream(nc), { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
+    new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
     { source: cfg.source, ingestId, maxQueued: cfg.maxQueued, maxAttempts: 5, retryDelayMs: 200 },
     metrics,
     log.child({ module: 'raw-publisher' }),

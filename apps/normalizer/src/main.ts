@@ -1,5 +1,5 @@
 import { fromProcessEnv } from '@feed/config';
-import { createLogger, errFields } from '@feed/logging';
+import { errFields } from '@feed/logging';
 import {
   ConsumerLoop,
   DeadLetterer,
@@ -11,13 +11,10 @@ import {
   durableName,
   ensureDurable,
   leaseBucket,
+  openJetStream,
   streamName,
-  trackConnection,
-  verifyStreams,
 } from '@feed/messaging';
-import { createRegistry } from '@feed/metrics';
-import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createServiceContext, installShutdown, startOpsServer } from '@feed/service';
 import { Kvm } from '@nats-io/kv';
 import { readConfig } from './config';
 import { decodeRaw } from './decode';
@@ -27,19 +24,10 @@ import { RecentIds } from './recent-ids';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
-  const log = createLogger({ service: 'normalizer', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
-  const registry = createRegistry('normalizer', cfg.common.instanceId);
-  const health = new Health();
-  const loopMonitor = new EventLoopMonitor();
-  health.addLiveness('event_loop', () => loopMonitor.responsive());
-
-  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
+  const { log, registry, health } = createServiceContext('normalizer', cfg.common);
   const raw = streamName(cfg.common.prefix, 'RAW');
-  await verifyStreams(jsm, [raw, streamName(cfg.common.prefix, 'MD'), streamName(cfg.common.prefix, 'DLQ')]);
-  const natsState = trackConnection(nc);
-  health.addReadiness('nats', () => natsState.connected());
+  const { nc, js, jsm, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [raw, streamName(cfg.common.prefix, 'MD'), streamName(cfg.common.prefix, 'DLQ')]);
+  health.addReadiness('nats', connected);
 
   const subjects = new Subjects(cfg.common.prefix);
   const publisher = new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs });

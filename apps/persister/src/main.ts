@@ -1,24 +1,20 @@
 import { fromProcessEnv } from '@feed/config';
 import { Keys } from '@feed/keys';
-import { createLogger, errFields } from '@feed/logging';
+import { errFields } from '@feed/logging';
 import {
   ConsumerLoop,
   DeadLetterer,
   Subjects,
   WindowedPublisher,
-  connectNats,
   createConsumerMetrics,
   durableName,
   ensureDurable,
+  openJetStream,
   streamName,
-  trackConnection,
-  verifyStreams,
 } from '@feed/messaging';
-import { createRegistry } from '@feed/metrics';
 import { decodeEvent } from '@feed/price-types';
 import { connectRedis, createRedisClient } from '@feed/redis';
-import { EventLoopMonitor, Health, installShutdown, startOpsServer } from '@feed/service';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createServiceContext, installShutdown, startOpsServer } from '@feed/service';
 import { readConfig } from './config';
 import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
@@ -26,22 +22,14 @@ import { BatchApplier } from '@feed/projections';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
-  const log = createLogger({ service: 'persister', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
-  const registry = createRegistry('persister', cfg.common.instanceId);
-  const health = new Health();
-  const loopMonitor = new EventLoopMonitor();
-  health.addLiveness('event_loop', () => loopMonitor.responsive());
+  const { log, registry, health } = createServiceContext('persister', cfg.common);
 
   const redis = createRedisClient(cfg.redis, { name: `persister-${cfg.group}-${cfg.common.instanceId}`, failFast: true });
   redis.on('error', (e: Error) => log.debug({ err: e.message }, 'redis error'));
   await connectRedis(redis, cfg.common.startupTimeoutMs, `Redis ${cfg.redis.host}:${cfg.redis.port}`);
-  const nc = await connectNats({ ...cfg.nats, startupTimeoutMs: cfg.common.startupTimeoutMs });
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const md = streamName(cfg.common.prefix, 'MD');
-  await verifyStreams(jsm, [md, streamName(cfg.common.prefix, 'DLQ')]);
-  const natsState = trackConnection(nc);
-  health.addReadiness('nats', () => natsState.connected());
+  const { nc, js, jsm, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [md, streamName(cfg.common.prefix, 'DLQ')]);
+  health.addReadiness('nats', connected);
   health.addReadiness('redis', () => redis.status === 'ready');
 
   const subjects = new Subjects(cfg.common.prefix);

@@ -9,3 +9,4 @@ export * from './connect';
 export * from './consumer-metrics';
 export * from './consumer-loop';
 export * from './leader-lease';
+export * from './open-jetstream';

@@ -32,6 +32,21 @@ export interface IngestConfig {
 
 const DEFAULT_URLS: Partial<Record<VenueId, string>> = {
   binance: 'wss://stream.binance.com:9443',
+  bitstamp: 'wss://ws.bitstamp.net',
+  okx: 'wss://ws.okx.com:8443',
+  bybit: 'wss://stream.bybit.com',
+  coinbase: 'wss://advanced-trade-ws.coinbase.com',
+  kraken: 'wss://ws.kraken.com/v2',
+};
+
+/** The BTC market each venue lists by default: the quote currency differs (USD vs USDT) and is part of the symbol. */
+const DEFAULT_SYMBOLS: Record<VenueId, string> = {
+  binance: 'BTC-USDT',
+  okx: 'BTC-USDT',
+  bybit: 'BTC-USDT',
+  coinbase: 'BTC-USD',
+  kraken: 'BTC-USD',
+  bitstamp: 'BTC-USD',
 };
 
 /** `<VENUE>_CHANNELS`: trade (default) and/or quote (best bid/ask). */
@@ -49,7 +64,7 @@ function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): Ve
   const legacyUrl = venue === 'binance' ? r.optionalString('WEBSOCKET_URL') : undefined;
   const baseUrl = r.string(`${P}_URL`, { default: legacyUrl ? new URL(legacyUrl).origin.replace(/^http/, 'ws') : (DEFAULT_URLS[venue] ?? '') });
   if (!/^wss?:\/\/[^\s]+$/.test(baseUrl)) r.problem(`${P}_URL=${JSON.stringify(baseUrl)} is not a ws:// or wss:// URL`);
-  const symbols = r.list(`${P}_SYMBOLS`, { default: ['BTC-USDT'] });
+  const symbols = r.list(`${P}_SYMBOLS`, { default: [DEFAULT_SYMBOLS[venue]] });
   for (const s of symbols) if (!isSymbol(s)) r.problem(`${P}_SYMBOLS entry ${JSON.stringify(s)} is not a canonical BASE-QUOTE symbol (e.g. BTC-USDT)`);
   const lifetimeMs = r.int(`${P}_LIFETIME_MS`, { default: lifetimeDefault, min: 1_000 });
   return {

@@ -70,3 +70,36 @@ describe('given frames to classify', () => {
     expect(binanceAdapter.classify(text)).toEqual({ channel: 'other', symbol: '_' });
   });
 });
+
+describe('given Binance best bid/ask (BINANCE_CHANNELS=trade,quote)', () => {
+  // The "Individual Symbol Book Ticker Streams" payload of the spot docs, comments removed:
+  // https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#individual-symbol-book-ticker-streams
+  const DOC_BOOK_TICKER = '{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}';
+
+  it('when the quote channel is configured then <symbol>@bookTicker is named in the URL beside the trade stream', () => {
+    const streams: StreamKey[] = [BTC_TRADE, { venue: 'binance', channel: 'quote', symbol: 'BTC-USDT' }];
+    expect(binanceAdapter.url('wss://stream.binance.com:9443', streams)).toBe('wss://stream.binance.com:9443/stream?streams=btcusdt@trade/btcusdt@bookTicker');
+  });
+
+  it('when the documented bookTicker payload arrives then it is a quote with msg id quote:binance:<symbol>:<u>', () => {
+    expect(binanceAdapter.classify(DOC_BOOK_TICKER)).toEqual({ channel: 'quote', symbol: 'BNB-USDT', msgId: 'quote:binance:BNB-USDT:400900217' });
+  });
+
+  it('when it comes in the combined-stream wrapper then it is unwrapped, and a u above 2^53 keeps every digit', () => {
+    const wrapped = '{"stream":"btcusdt@bookTicker","data":{"u":9007199254740993,"s":"BTCUSDT","b":"67234.01","B":"0.5","a":"67234.02","A":"1.25"}}';
+    expect(binanceAdapter.classify(wrapped)).toEqual({ channel: 'quote', symbol: 'BTC-USDT', msgId: 'quote:binance:BTC-USDT:9007199254740993' });
+  });
+
+  it('when the futures form ("e":"bookTicker") arrives then it is a quote too', () => {
+    expect(binanceAdapter.classify('{"e":"bookTicker","u":5,"s":"BTCUSDT","b":"1","B":"1","a":"2","A":"1"}')).toEqual({ channel: 'quote', symbol: 'BTC-USDT', msgId: 'quote:binance:BTC-USDT:5' });
+  });
+
+  it('when the update id is not an integer then it is still a quote, without msg id', () => {
+    expect(binanceAdapter.classify('{"u":"x","s":"BTCUSDT","b":"1","B":"1","a":"2","A":"1"}')).toEqual({ channel: 'quote', symbol: 'BTC-USDT' });
+  });
+
+  it('when a bookTicker has an unknown symbol or none then it is "other"', () => {
+    expect(binanceAdapter.classify('{"u":1,"s":"BTCXYZ","b":"1","a":"2"}')).toEqual({ channel: 'other', symbol: '_' });
+    expect(binanceAdapter.classify('{"u":1,"b":"1","a":"2"}')).toEqual({ channel: 'other', symbol: '_' });
+  });
+});

@@ -1,4 +1,4 @@
-import { ValidationError, type TradeV1 } from '@feed/price-types';
+import { ValidationError, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { binanceMapper, binanceSymbol } from './binance';
@@ -220,5 +220,77 @@ describe('given Binance symbols', () => {
     ['BNBBTC', 'BNB-BTC'],
   ])('when the venue spells %s then the canonical symbol is %s', (venue, canonical) => {
     expect(binanceSymbol(venue)).toBe(canonical);
+  });
+});
+
+/*
+ * Binance best bid/ask. fixtures/binance/book-ticker.json is the "Individual Symbol Book Ticker Streams" payload of
+ * the same page (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#individual-symbol-book-ticker-streams,
+ * source web-socket-streams.md at commit 060fe48d03b0c995e971d86a59096af02d2e5e9e), verbatim except the `// comments`:
+ *   "u" order book updateId, "s" symbol, "b" best bid price, "B" best bid qty, "a" best ask price, "A" best ask qty.
+ * The payload has no time: venueTimeUs is our receive time (events.ts: "for venues that give none, the receive time").
+ */
+function bookTicker(over: Record<string, string | undefined> = {}): string {
+  const fields: Record<string, string | undefined> = {
+    u: '71234567890',
+    s: '"BTCUSDT"',
+    b: '"67234.01000000"',
+    B: '"0.50000000"',
+    a: '"67234.02000000"',
+    A: '"1.25000000"',
+    ...over,
+  };
+  return `{${Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `"${k}":${v as string}`)
+    .join(',')}}`;
+}
+
+describe('given the documented Binance bookTicker payload (golden frame)', () => {
+  it('when mapped then it is exactly the QuoteV1 derived by hand: update id u, receive time as venue time', () => {
+    const expected: QuoteV1 = {
+      v: 1,
+      type: 'quote',
+      id: 'quote:binance:BNB-USDT:400900217', // quote:<venue>:<symbol>:<u>
+      venue: 'binance',
+      symbol: 'BNB-USDT', // "s": "BNBUSDT"
+      source: 'live',
+      recvTimeUs: RECV,
+      bidPrice: '25.3519', // "b": "25.35190000"
+      bidSize: '31.21', // "B": "31.21000000"
+      askPrice: '25.3652', // "a": "25.36520000"
+      askSize: '40.66', // "A": "40.66000000"
+      venueTimeUs: RECV, // no venue time in the payload
+      updateId: '400900217', // "u": 400900217
+    };
+    expect(binanceMapper.map(frame(readFileSync(path.join(FIXTURES, 'book-ticker.json'), 'utf8'), { channel: 'quote' }))).toEqual({ events: [expected] });
+  });
+
+  it('when it comes in the combined-stream wrapper then it is unwrapped, and an update id above 2^53 is kept exactly', () => {
+    const r = binanceMapper.map(frame(`{"stream":"btcusdt@bookTicker","data":${bookTicker({ u: '9007199254740993' })}}`));
+    expect(r.events[0]).toMatchObject({ id: 'quote:binance:BTC-USDT:9007199254740993', updateId: '9007199254740993', bidPrice: '67234.01', askSize: '1.25' });
+  });
+
+  it('when the futures form names itself ("e":"bookTicker") then it maps the same way', () => {
+    expect(binanceMapper.map(frame(bookTicker({ e: '"bookTicker"' }))).events[0]?.id).toBe('quote:binance:BTC-USDT:71234567890');
+  });
+
+  const cases: Array<[string, string, string, string]> = [
+    ['a crossed book', 'crossed_quote', 'bidPrice', bookTicker({ b: '"67300"' })],
+    ['a zero bid size', 'not_positive', 'bidSize', bookTicker({ B: '"0.00000000"' })],
+    ['a negative ask', 'not_positive', 'askPrice', bookTicker({ a: '"-1"' })],
+    ['an absurd ask', 'out_of_range', 'askPrice', bookTicker({ a: '"100000000.01"' })],
+    ['bid "NaN"', 'bad_decimal', 'b', bookTicker({ b: '"NaN"' })],
+    ['a missing best ask quantity', 'missing_field', 'A', bookTicker({ A: undefined })],
+    ['a bid as an object', 'wrong_type', 'b', bookTicker({ b: '{}' })],
+    ['an update id "x"', 'wrong_type', 'u', bookTicker({ u: '"x"' })],
+    ['a negative update id', 'wrong_type', 'u', bookTicker({ u: '-1' })],
+    ['a null update id', 'missing_field', 'u', bookTicker({ u: 'null' })],
+    ['an unknown symbol suffix', 'bad_symbol', 's', bookTicker({ s: '"BTCXYZ"' })],
+    ['a missing symbol', 'missing_field', 's', bookTicker({ s: undefined })],
+  ];
+  it.each(cases)('when the bookTicker has %s then it is refused with %s on %s', (_what, code, field, text) => {
+    const e = refused(text);
+    expect({ code: e.code, field: e.field }).toEqual({ code, field });
   });
 });

@@ -6,6 +6,7 @@ import type { RawMessage, RawPublisher } from './raw-publisher';
 import { StreamTracker } from './stream-tracker';
 import type { VenueAdapter } from './venues';
 import { binanceAdapter } from './venues/binance';
+import { bitstampAdapter } from './venues/bitstamp';
 
 const RECV = 1_795_939_333_011_500;
 const TRADE = '{"stream":"btcusdt@trade","data":{"e":"trade","E":1795939333011,"s":"BTCUSDT","t":9007199254740993,"p":"60001.26","q":"0.01","T":1795939333010,"m":true,"M":true}}';
@@ -86,5 +87,23 @@ describe('given venue frames arriving on the socket', () => {
     for (let t = 1; t <= 5; t++) handle(Buffer.from(`{"e":"trade","s":"BTCUSDT","t":${t},"p":"1","q":"1","T":1795939333010,"m":true}`), false, RECV + t);
     expect(queued.map((m) => m.msgId)).toEqual([1, 2, 3, 4, 5].map((t) => `trade:binance:BTC-USDT:${t}`));
     expect(queued.map((m) => m.recvTimeUs)).toEqual([1, 2, 3, 4, 5].map((t) => RECV + t));
+  });
+});
+
+describe('given a venue that asks its clients to reconnect (Bitstamp bts:request_reconnect)', () => {
+  it('when the request arrives then it is counted as control, not queued, and the rotation callback runs once', async () => {
+    const registry = new Registry();
+    const metrics = createIngestMetrics(registry);
+    const queued: RawMessage[] = [];
+    const publisher = { enqueue: (m: RawMessage) => queued.push(m) } as unknown as RawPublisher;
+    const subjects = new Subjects('feed');
+    const tracker = new StreamTracker([], { staleAfterMs: 5_000, heartbeatMs: 1_000, ingestId: 'i', source: 'live', subjects }, () => undefined, metrics);
+    const onReconnectRequest = jest.fn();
+    const handle = createFrameHandler({ adapter: bitstampAdapter, subjects, publisher, tracker, metrics, onReconnectRequest });
+    handle(Buffer.from('{"event": "bts:request_reconnect", "channel": "", "data": ""}'), false, RECV);
+    expect(onReconnectRequest).toHaveBeenCalledTimes(1);
+    expect(queued).toHaveLength(0);
+    const control = (await registry.getSingleMetric('feed_ingest_control_frames_total')?.get())?.values ?? [];
+    expect(control.map((v) => [v.labels['kind'], v.value])).toEqual([['reconnect_request', 1]]);
   });
 });

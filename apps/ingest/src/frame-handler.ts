@@ -10,7 +10,15 @@ import type { VenueAdapter } from './venues';
  * and queue it for RAW with its receive time and msg id. Validation of market data is the normalizer's job, so a
  * malformed frame is still filed (channel "other") and dead-lettered there with its reason.
  */
-export function createFrameHandler(deps: { adapter: VenueAdapter; subjects: Subjects; publisher: RawPublisher; tracker: StreamTracker; metrics: IngestMetrics }) {
+export function createFrameHandler(deps: {
+  adapter: VenueAdapter;
+  subjects: Subjects;
+  publisher: RawPublisher;
+  tracker: StreamTracker;
+  metrics: IngestMetrics;
+  /** Called when the venue asks the client to reconnect (make-before-break rotation). */
+  onReconnectRequest?: () => void;
+}) {
   const { adapter, subjects, publisher, tracker, metrics } = deps;
   const venue = adapter.venue;
   return (data: Buffer, isBinary: boolean, recvUs: number): void => {
@@ -25,6 +33,7 @@ export function createFrameHandler(deps: { adapter: VenueAdapter; subjects: Subj
     const c = adapter.classify(data.toString('utf8'));
     if (c.control) {
       metrics.control.inc({ venue, kind: c.control });
+      if (c.control === 'reconnect_request') deps.onReconnectRequest?.();
       return;
     }
     metrics.frames.inc({ venue, channel: c.channel });

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   const tracker = new StreamTracker(allStreams, { staleAfterMs: Math.min(...cfg.venues.map((v) => v.staleAfterMs)), heartbeatMs: cfg.heartbeatMs, ingestId, source: cfg.source, subjects }, (m) => publisher.enqueue(m), metrics);
   const supervisors = cfg.venues.map((v) => {
     const adapter = ADAPTERS[v.venue] as VenueAdapter;
-    return new VenueSupervisor(
+    // A reconnect request can only arrive once the supervisor has started, so the closure sees it assigned.
+    const supervisor: VenueSupervisor = new VenueSupervisor(
       adapter,
       {
         baseUrl: v.baseUrl,
@@ -40,11 +41,12 @@ async function main(): Promise<void> {
         rotateBeforeMs: v.rotateBeforeMs,
         handshakeTimeoutMs: cfg.handshakeTimeoutMs,
       },
-      createFrameHandler({ adapter, subjects, publisher, tracker, metrics }),
+      createFrameHandler({ adapter, subjects, publisher, tracker, metrics, onReconnectRequest: () => supervisor.rotate('venue asked to reconnect') }),
       (up, reason) => tracker.setConnected(v.venue, up, reason),
       metrics,
       log.child({ module: 'venue', venue: v.venue }),
     );
+    return supervisor;
   });
   health.addDetail('streams', () => tracker.snapshot());
   health.addDetail('queued', () => publisher.queued);

@@ -132,6 +132,15 @@ export class VenueSupervisor {
     }, delay);
   }
 
+  /**
+   * The venue asked us to move (Bitstamp `bts:request_reconnect`): open the replacement now, make before break,
+   * exactly as a lifetime rotation does.
+   */
+  rotate(reason: string): void {
+    if (this.stopped || this.incoming || !this.active?.open || Date.now() < this.notBefore) return;
+    this.connect(reason);
+  }
+
   private watch(): void {
     const now = Date.now();
     const a = this.active;

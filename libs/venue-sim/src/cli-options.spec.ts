@@ -23,6 +23,23 @@ describe('CLI options', () => {
     expect(resolveOptions(options).firstTradeId).toBe(9007199254740993n);
   });
 
+  it('parses --venue-symbols (per venue, native symbols) and the keepalive and quote flags', () => {
+    const { options } = parseCliArgs(['--venue-symbols', 'coinbase=BTC-USD,kraken=BTC/USD,binance=BTCUSDT+ETHUSDT', '--idle-timeout-ms', '500', '--heartbeat-interval-ms=100', '--quote-rate', '2.5'], {});
+    expect(options).toEqual({ symbolsByVenue: { coinbase: ['BTC-USD'], kraken: ['BTC/USD'], binance: ['BTCUSDT', 'ETHUSDT'] }, idleTimeoutMs: 500, heartbeatIntervalMs: 100, quoteRate: 2.5 });
+    const resolved = resolveOptions(options);
+    expect(resolved.venues.map((v) => [v.protocol.venue, v.symbols])).toEqual([
+      ['coinbase', ['BTC-USD']],
+      ['kraken', ['BTC/USD']],
+      ['binance', ['BTCUSDT', 'ETHUSDT']],
+    ]);
+    expect(resolveOptions({ venues: ['all'] }).venues.map((v) => [v.protocol.venue, v.symbols[0]])).toEqual(
+      expect.arrayContaining([['binance', 'BTCUSDT'], ['coinbase', 'BTC-USD'], ['kraken', 'BTC/USD'], ['bitstamp', 'btcusd'], ['okx', 'BTC-USDT'], ['bybit', 'BTCUSDT']]),
+    );
+    expect(resolveOptions({ venues: ['okx', 'kraken'], keepaliveByVenue: { okx: { idleTimeoutMs: 0 } } }).venues.map((v) => v.keepalive.idleTimeoutMs)).toEqual([null, null]);
+    expect(resolveOptions({ venues: ['okx'] }).venues[0]?.keepalive).toMatchObject({ idleTimeoutMs: 30_000, pingIntervalMs: null });
+    expect(() => parseCliArgs(['--venue-symbols', 'coinbase'], {})).toThrow(CliError);
+  });
+
   it('fails loud on unknown flags and bad values', () => {
     expect(() => parseCliArgs(['--nope', '1'], {})).toThrow(CliError);
     expect(() => parseCliArgs(['--rate', 'fast'], {})).toThrow(CliError);

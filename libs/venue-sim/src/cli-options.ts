@@ -4,7 +4,7 @@ import type { VenueSimOptions } from './options';
  * Command-line and environment settings of the simulator CLI (tools/venue-sim). Pure: the caller passes
  * argv and the environment, so this library never reads process.env. A flag wins over its VENUE_SIM_* variable.
  */
-type Kind = 'int' | 'number' | 'list' | 'string' | 'bool' | 'id';
+type Kind = 'int' | 'number' | 'list' | 'string' | 'bool' | 'id' | 'venueMap';
 interface Setting {
   readonly flag: string;
   readonly key: keyof VenueSimOptions;
@@ -15,8 +15,9 @@ interface Setting {
 export const CLI_SETTINGS: readonly Setting[] = [
   { flag: 'host', key: 'host', kind: 'string', help: 'interface to listen on (default 127.0.0.1)' },
   { flag: 'port', key: 'port', kind: 'int', help: 'port for WebSocket and control API, 0 = ephemeral (default 0)' },
-  { flag: 'venues', key: 'venues', kind: 'list', help: 'comma-separated venues (default binance)' },
-  { flag: 'symbols', key: 'symbols', kind: 'list', help: 'comma-separated venue-native symbols (default BTCUSDT)' },
+  { flag: 'venues', key: 'venues', kind: 'list', help: 'comma-separated venues: binance,coinbase,kraken,bitstamp,okx,bybit or all (default binance)' },
+  { flag: 'symbols', key: 'symbols', kind: 'list', help: 'comma-separated venue-native symbols for EVERY venue (default: each venue\'s own BTC symbol)' },
+  { flag: 'venue-symbols', key: 'symbolsByVenue', kind: 'venueMap', help: 'per venue, wins over --symbols: coinbase=BTC-USD,kraken=BTC/USD,binance=BTCUSDT+ETHUSDT' },
   { flag: 'rate', key: 'rate', kind: 'number', help: 'trades per second per symbol (default 20)' },
   { flag: 'max-trades', key: 'maxTrades', kind: 'int', help: 'stop each market after N trades (default never)' },
   { flag: 'seed', key: 'seed', kind: 'int', help: 'PRNG seed (default 1)' },
@@ -25,6 +26,9 @@ export const CLI_SETTINGS: readonly Setting[] = [
   { flag: 'pong-timeout-ms', key: 'pongTimeoutMs', kind: 'int', help: 'close when no pong within, 0 = never (default 60000)' },
   { flag: 'lifetime-ms', key: 'connectionLifetimeMs', kind: 'int', help: 'connection lifetime, 0 = unlimited (default 86400000)' },
   { flag: 'messages-per-second', key: 'messagesPerSecond', kind: 'int', help: 'client message limit, 0 = none (default 5)' },
+  { flag: 'idle-timeout-ms', key: 'idleTimeoutMs', kind: 'int', help: 'close a connection sent nothing for this long, 0 = never (default: venue, OKX 30000)' },
+  { flag: 'heartbeat-interval-ms', key: 'heartbeatIntervalMs', kind: 'int', help: 'venue heartbeat message period, 0 = none (default 1000: Coinbase, Kraken)' },
+  { flag: 'quote-rate', key: 'quoteRate', kind: 'number', help: 'best bid/ask updates per second per symbol (default 10)' },
   { flag: 'tick-ms', key: 'tickMs', kind: 'int', help: 'market engine tick (default 5)' },
   { flag: 'generate-without-subscribers', key: 'generateWithoutSubscribers', kind: 'bool', help: 'trade with nobody subscribed (default false)' },
   { flag: 'record-cap', key: 'recordCap', kind: 'int', help: 'trades held in memory per market (default 2000000)' },
@@ -64,6 +68,16 @@ function convert(s: Setting, raw: string, source: string): unknown {
       throw new CliError(`${source}: expected true or false, got ${JSON.stringify(raw)}`);
     case 'string':
       return raw;
+    case 'venueMap': {
+      const out: Record<string, string[]> = {};
+      for (const part of raw.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+        const m = /^([a-z0-9]+)=(.+)$/.exec(part);
+        if (!m) throw new CliError(`${source}: expected venue=SYMBOL[+SYMBOL..], got ${JSON.stringify(part)}`);
+        out[m[1] as string] = (m[2] as string).split('+').filter((x) => x !== '');
+      }
+      if (Object.keys(out).length === 0) throw new CliError(`${source}: expected venue=SYMBOL pairs`);
+      return out;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { marketKey, type Market } from './market';
 import type { ResolvedVenue } from './options';
 import type { SilenceGate } from './silence-gate';
 import type { SimCounters } from './types';
+import { startVenueKeepalive, type HeartbeatStall } from './venue-keepalive';
 
 /**
  * The set of open connections and their subscriptions. A subscription to a market's trade stream adds the
@@ -18,6 +19,7 @@ export class ConnectionHub {
     private readonly markets: ReadonlyMap<string, Market>,
     private readonly gate: SilenceGate,
     private readonly counters: SimCounters,
+    private readonly stall: HeartbeatStall = { stalledUntilMs: 0 },
   ) {}
 
   attach(ws: WebSocket, venue: ResolvedVenue, framing: string, streams: readonly string[]): SimConnection {
@@ -28,32 +30,39 @@ export class ConnectionHub {
     ws.on('close', () => this.detach(conn));
     ws.on('error', () => ws.terminate());
     startKeepalive(conn, this.gate, this.counters);
+    startVenueKeepalive(conn, this.gate, this.counters, this.stall);
+    for (const text of conn.protocol.welcome?.(conn) ?? []) conn.send(text);
     this.subscribe(conn, streams);
     return conn;
+  }
+
+  /** The market set and the connection's own index a stream feeds: trades or quotes; null = carries nothing. */
+  private route(conn: SimConnection, stream: string): { market: Market; quotes: boolean } | null {
+    const target = conn.protocol.parseStream(stream);
+    if (!target) return null;
+    const quotes = target.channel !== 'trade';
+    if (quotes && (conn.protocol.quoteChannel === undefined || target.channel !== conn.protocol.quoteChannel)) return null;
+    const market = this.markets.get(marketKey(conn.venue, target.symbol));
+    return market ? { market, quotes } : null; // a symbol this simulator does not trade: silent
   }
 
   subscribe(conn: SimConnection, streams: readonly string[]): void {
     for (const stream of streams) {
       conn.streams.add(stream);
-      const target = conn.protocol.parseStream(stream);
-      if (!target || target.channel !== 'trade') continue; // other channels are accepted but carry nothing yet
-      const market = this.markets.get(marketKey(conn.venue, target.symbol));
-      if (!market) continue; // a symbol this simulator does not trade: silent, like an illiquid market
-      market.subscribers.add(conn);
-      conn.markets.set(market.key, market);
+      const r = this.route(conn, stream);
+      if (!r) continue; // other channels are accepted but carry nothing
+      (r.quotes ? r.market.quoteSubscribers : r.market.subscribers).add(conn);
+      (r.quotes ? conn.quoteMarkets : conn.markets).set(r.market.key, r.market);
     }
   }
 
   unsubscribe(conn: SimConnection, streams: readonly string[]): void {
     for (const stream of streams) {
       conn.streams.delete(stream);
-      const target = conn.protocol.parseStream(stream);
-      if (!target || target.channel !== 'trade') continue;
-      const key = marketKey(conn.venue, target.symbol);
-      const market = conn.markets.get(key);
-      if (!market) continue;
-      market.subscribers.delete(conn);
-      conn.markets.delete(key);
+      const r = this.route(conn, stream);
+      if (!r) continue;
+      (r.quotes ? r.market.quoteSubscribers : r.market.subscribers).delete(conn);
+      (r.quotes ? conn.quoteMarkets : conn.markets).delete(r.market.key);
     }
   }
 
@@ -100,6 +109,7 @@ export class ConnectionHub {
       this.unsubscribe(conn, result.unsubscribe);
     }
     if (result.reply !== undefined) conn.send(result.reply);
+    for (const text of result.replies ?? []) conn.send(text);
   }
 
   private detach(conn: SimConnection): void {
@@ -107,6 +117,8 @@ export class ConnectionHub {
     this.counters.connectionsClosed++;
     conn.clearTimers();
     for (const market of conn.markets.values()) market.subscribers.delete(conn);
+    for (const market of conn.quoteMarkets.values()) market.quoteSubscribers.delete(conn);
     conn.markets.clear();
+    conn.quoteMarkets.clear();
   }
 }

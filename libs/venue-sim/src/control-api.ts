@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { BadRequest, parseJsonBody, queryInt, validateBody, type Schema } from './control-body';
 import { isValidCloseCode } from './faults';
+import { serveRestTrades } from './rest-api';
 import type { VenueSim } from './simulator';
 import { HOSTILE_KINDS, type HostileKind } from './types';
 
@@ -10,8 +11,11 @@ import { HOSTILE_KINDS, type HostileKind } from './types';
  *   GET  /stats                       connections, counters, rates, per-market counts
  *   GET  /record?venue=&symbol=&from=&limit=   a page of the trade record (limit <= 10000)
  *   GET  /record/summary              per market: count, first/last trade id, last price, resends, hostile
+ *   GET  /record?...&channel=quote    a page of the quote (best bid/ask) record instead
  *   GET  /record/hostile?from=&limit= hostile frames sent;  GET /record/resends?from=&limit=  resends sent
+ *   GET  /record/gaps?from=&limit=    trades the gap fault skipped
  *   POST /control/<switch>            JSON body, see SWITCHES; 400 {"error":..} on bad input
+ *   GET  /<venue>/<venue REST path>   the venue's recent-trades endpoint (see rest-api.ts)
  */
 const MAX_BODY = 64 * 1024;
 const SYMBOL = { type: 'string', maxLength: 32 } as const;
@@ -63,6 +67,26 @@ const SWITCHES: Record<string, Switch> = {
   },
   closeAll: closeAllSwitch,
   'close-all': closeAllSwitch,
+  gap: {
+    schema: { count: { type: 'int', min: 1, max: 1_000_000, required: true }, symbol: SYMBOL, venue: SYMBOL },
+    run: (sim, b) => ({ count: b['count'], markets: sim.gap(b['count'] as number, { symbol: b['symbol'] as string | undefined, venue: b['venue'] as string | undefined }) }),
+  },
+  stallHeartbeats: {
+    schema: { ms: { type: 'int', min: 0, max: MAX_MS, required: true } },
+    run: (sim, b) => (sim.stallHeartbeats(b['ms'] as number), { stalledForMs: b['ms'] }),
+  },
+  reject429: {
+    schema: { count: { type: 'int', min: 0, max: 100_000, required: true }, retryAfterS: { type: 'int', min: 0, max: 86_400 } },
+    run: (sim, b) => {
+      const retryAfterS = (b['retryAfterS'] as number | undefined) ?? 1;
+      sim.reject429(b['count'] as number, retryAfterS);
+      return { count: b['count'], retryAfterS };
+    },
+  },
+  quoteRate: {
+    schema: { rate: { type: 'number', min: 0, max: 1_000_000, required: true }, symbol: SYMBOL, venue: SYMBOL },
+    run: (sim, b) => (sim.setQuoteRate(b['rate'] as number, b['symbol'] as string | undefined, b['venue'] as string | undefined), { quoteRate: b['rate'] }),
+  },
 };
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -93,7 +117,7 @@ function page<T>(items: readonly T[], q: URLSearchParams): { total: number; from
   return { total: items.length, from, entries: items.slice(from, from + limit) };
 }
 
-const GET_PATHS = new Set(['/health', '/stats', '/record', '/record/summary', '/record/hostile', '/record/resends']);
+const GET_PATHS = new Set(['/health', '/stats', '/record', '/record/summary', '/record/hostile', '/record/resends', '/record/gaps']);
 
 function getRoute(sim: VenueSim, path: string, q: URLSearchParams): unknown {
   switch (path) {
@@ -102,7 +126,9 @@ function getRoute(sim: VenueSim, path: string, q: URLSearchParams): unknown {
     case '/stats':
       return sim.stats();
     case '/record': {
-      for (const k of q.keys()) if (!['venue', 'symbol', 'from', 'limit'].includes(k)) throw new BadRequest(`unknown parameter ${k}`);
+      for (const k of q.keys()) if (!['venue', 'symbol', 'from', 'limit', 'channel'].includes(k)) throw new BadRequest(`unknown parameter ${k}`);
+      const channel = q.get('channel') ?? 'trade';
+      if (channel !== 'trade' && channel !== 'quote') throw new BadRequest('channel must be trade or quote');
       const from = queryInt(q, 'from', 0, 0, Number.MAX_SAFE_INTEGER);
       const limit = queryInt(q, 'limit', 1000, 1, 10_000);
       const venue = q.get('venue') ?? undefined;
@@ -111,6 +137,12 @@ function getRoute(sim: VenueSim, path: string, q: URLSearchParams): unknown {
         market = sim.market(q.get('symbol') ?? undefined, venue);
       } catch (err) {
         throw new BadRequest((err as Error).message);
+      }
+      if (channel === 'quote') {
+        const quotes = sim.quoteRecordPage(from, limit, market.symbol, market.venue);
+        const count = sim.quoteRecordCount(market.symbol, market.venue);
+        const lastQ = quotes[quotes.length - 1];
+        return { venue: market.venue, symbol: market.symbol, channel, count, from, quotes, nextFrom: lastQ ? lastQ.index + 1 : Math.max(from, count) };
       }
       const trades = sim.recordPage(from, limit, market.symbol, market.venue);
       const count = sim.recordCount(market.symbol, market.venue);
@@ -123,6 +155,8 @@ function getRoute(sim: VenueSim, path: string, q: URLSearchParams): unknown {
       return page(sim.hostileRecord(), q);
     case '/record/resends':
       return page(sim.resendRecord(), q);
+    case '/record/gaps':
+      return page(sim.gapRecord(), q);
     default:
       return undefined;
   }
@@ -145,7 +179,10 @@ export function createControlApi(sim: VenueSim): http.RequestListener {
           const body = validateBody(parseJsonBody(await readBody(req)), sw.schema);
           return send(res, 200, { ok: true, ...(sw.run(sim, body) as object) });
         }
-        if (!GET_PATHS.has(url.pathname)) return send(res, 404, { error: `no route ${url.pathname}` });
+        if (!GET_PATHS.has(url.pathname)) {
+          if ((req.method === 'GET' || req.method === 'HEAD') && serveRestTrades(sim.context, url, res)) return;
+          return send(res, 404, { error: `no route ${url.pathname}` });
+        }
         if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'use GET' });
         return send(res, 200, getRoute(sim, url.pathname, url.searchParams));
       } catch (err) {

@@ -7,6 +7,7 @@ import type { VenueProtocol } from './protocols/venue-protocol';
  * Returns the number of connections written to.
  */
 export function deliver(to: Iterable<SimConnection>, protocol: VenueProtocol, stream: string, payload: string): number {
+  if (protocol.sequenced === true) return deliverSequenced(to, protocol, stream, payload);
   let n = 0;
   let firstFraming: string | undefined;
   let firstBuf: Buffer | undefined;
@@ -24,6 +25,19 @@ export function deliver(to: Iterable<SimConnection>, protocol: VenueProtocol, st
       if (!buf) others.set(conn.framing, (buf = Buffer.from(protocol.frame(conn.framing, stream, payload), 'utf8')));
     }
     if (buf && conn.send(buf)) n++;
+  }
+  return n;
+}
+
+/** Sequenced protocols: the same text to everyone except each connection's own sequence number. */
+function deliverSequenced(to: Iterable<SimConnection>, protocol: VenueProtocol, stream: string, payload: string): number {
+  let n = 0;
+  const texts = new Map<string, string>();
+  for (const conn of to) {
+    if (!conn.isOpen) continue;
+    let text = texts.get(conn.framing);
+    if (text === undefined) texts.set(conn.framing, (text = protocol.frame(conn.framing, stream, payload)));
+    if (conn.send(text)) n++;
   }
   return n;
 }

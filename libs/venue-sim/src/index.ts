@@ -4,7 +4,8 @@
  */
 export { startVenueSim, VenueSim, type ResendHandle } from './simulator';
 export { resolveOptions, parseTradeId, DEFAULT_FIRST_TRADE_ID, DEFAULT_RECORD_CAP, DEFAULT_OVERSIZE_BYTES } from './options';
-export type { VenueSimOptions, ResolvedOptions, ResolvedVenue, ResolvedKeepalive } from './options';
+export type { VenueSimOptions, ResolvedOptions, ResolvedVenue, ResolvedKeepalive, VenueKeepaliveOptions } from './options';
+export type { SimQuote, RecordedQuote, GapRecord } from './quote-types';
 export type { HostileReport, ResendReport } from './faults';
 export { HOSTILE_KINDS, isHostileKind } from './types';
 export type {
@@ -24,12 +25,22 @@ export { getProtocol, listVenues, registerProtocol } from './protocols/registry'
 export type {
   AcceptResult,
   ClientMessageResult,
+  ConnectionView,
+  HeartbeatRule,
+  RestTradesEndpoint,
+  RestTradesRequest,
   ConnectionLimits,
   KeepaliveRules,
   SessionView,
   StreamTarget,
   VenueProtocol,
 } from './protocols/venue-protocol';
+export { SEQ_MARK } from './protocols/venue-protocol';
 export { binance } from './protocols/binance';
+export { coinbase } from './protocols/coinbase';
+export { kraken } from './protocols/kraken';
+export { bitstamp } from './protocols/bitstamp';
+export { okx } from './protocols/okx';
+export { bybit } from './protocols/bybit';
 export { canonicalText, fixedText } from './decimal-text';
 export { CLI_SETTINGS, CliError, cliUsage, envName, parseCliArgs, type CliParseResult } from './cli-options';

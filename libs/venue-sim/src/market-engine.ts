@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Market } from './market';
 import type { SilenceGate } from './silence-gate';
+import type { SimQuote } from './quote-types';
 import type { SimTrade } from './types';
 
 export interface MarketEngineOptions {
@@ -11,6 +12,7 @@ export interface MarketEngineOptions {
 }
 
 export type TradeSink = (market: Market, trades: SimTrade[]) => void;
+export type QuoteSink = (market: Market, quotes: SimQuote[]) => void;
 
 /**
  * Drives every market from one timer. Trades are generated in ticks (a 5 ms timer reaches tens of thousands
@@ -27,6 +29,7 @@ export class MarketEngine {
     private readonly gate: SilenceGate,
     private readonly opts: MarketEngineOptions,
     private readonly sink: TradeSink,
+    private readonly quoteSink: QuoteSink = () => undefined,
   ) {}
 
   start(): void {
@@ -60,5 +63,18 @@ export class MarketEngine {
       market.carry = due - n;
       if (n > 0) this.sink(market, market.generate(n, wallMs));
     }
+    for (const market of this.markets) this.quoteTick(market, elapsedMs, wallMs);
+  }
+
+  /** Quotes follow the same rules as trades: only while the gate is open and someone can receive them. */
+  private quoteTick(market: Market, elapsedMs: number, wallMs: number): void {
+    if (market.quoteRate <= 0 || !this.gate.marketOpen || !market.hasOpenQuoteSubscriber()) {
+      market.quoteCarry = 0;
+      return;
+    }
+    const due = market.quoteCarry + (market.quoteRate * elapsedMs) / 1000;
+    const n = Math.floor(due);
+    market.quoteCarry = due - n;
+    if (n > 0) this.quoteSink(market, market.generateQuotes(n, wallMs));
   }
 }

@@ -1,6 +1,8 @@
 import type { SimConnection } from './connection';
 import { PriceWalk, type MarketSpec } from './price-walk';
 import { deriveSeed, mulberry32 } from './prng';
+import type { SimQuote } from './quote-types';
+import { QuoteWalk } from './quote-walk';
 import type { SimTrade } from './types';
 
 export interface MarketOptions {
@@ -13,6 +15,10 @@ export interface MarketOptions {
   readonly rate: number;
   /** Stop after this many generated trades; null = never. */
   readonly maxTrades: number | null;
+  /** Best bid/ask updates per second (default 0: none). */
+  readonly quoteRate?: number;
+  /** First quote update id (default 1). */
+  readonly firstQuoteUpdateId?: bigint;
 }
 
 export function marketKey(venue: string, symbol: string): string {
@@ -38,7 +44,16 @@ export class Market {
   /** Hostile frames shaped after this market so far (their ids count down from firstTradeId - 1). */
   hostileSeq = 0;
   readonly subscribers = new Set<SimConnection>();
+  /** Connections subscribed to this market's best bid/ask channel. */
+  readonly quoteSubscribers = new Set<SimConnection>();
+  quoteRate: number;
+  quoteCarry = 0;
+  quotesGenerated = 0;
+  readonly firstQuoteUpdateId: bigint;
+  /** Trades still to be generated but not sent (the `gap` fault). */
+  pendingSkips = 0;
   private readonly walk: PriceWalk;
+  private readonly quoteWalk: QuoteWalk;
 
   constructor(opts: MarketOptions) {
     this.venue = opts.venue;
@@ -49,6 +64,37 @@ export class Market {
     this.maxTrades = opts.maxTrades;
     this.rate = opts.rate;
     this.walk = new PriceWalk(mulberry32(deriveSeed(opts.seed, opts.venue, opts.symbol)), opts.spec);
+    this.quoteWalk = new QuoteWalk(mulberry32(deriveSeed(opts.seed, opts.venue, opts.symbol, 'quote')), opts.spec);
+    this.quoteRate = opts.quoteRate ?? 0;
+    this.firstQuoteUpdateId = opts.firstQuoteUpdateId ?? 1n;
+  }
+
+  /** Whether any quote subscriber can receive a frame right now. */
+  hasOpenQuoteSubscriber(): boolean {
+    for (const c of this.quoteSubscribers) if (c.isOpen) return true;
+    return false;
+  }
+
+  /** n best bid/ask updates around the current trade price, stamped nowMs. */
+  generateQuotes(n: number, nowMs: number): SimQuote[] {
+    const out: SimQuote[] = [];
+    for (let i = 0; i < n; i++) {
+      const last = this.walk.currentPriceUnits;
+      const q = this.quoteWalk.next(last);
+      out.push({
+        venue: this.venue,
+        symbol: this.symbol,
+        seq: this.quotesGenerated,
+        updateId: (this.firstQuoteUpdateId + BigInt(this.quotesGenerated)).toString(),
+        ...q,
+        priceDecimals: this.spec.priceDecimals,
+        qtyDecimals: this.spec.qtyDecimals,
+        lastUnits: last,
+        timeMs: nowMs,
+      });
+      this.quotesGenerated++;
+    }
+    return out;
   }
 
   get exhausted(): boolean {

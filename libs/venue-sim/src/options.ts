@@ -1,5 +1,5 @@
 import type { MarketSpec } from './price-walk';
-import { getProtocol } from './protocols/registry';
+import { getProtocol, listVenues } from './protocols/registry';
 import type { VenueProtocol } from './protocols/venue-protocol';
 
 /** Options of startVenueSim(). Every protocol interval is configurable so tests run them scaled down. */
@@ -8,11 +8,11 @@ export interface VenueSimOptions {
   host?: string;
   /** Port for WebSocket and control API; 0 = ephemeral. Default 0. */
   port?: number;
-  /** Venues to serve. Default ["binance"]. The first is also served at the root paths (/ws/..). */
+  /** Venues to serve. Default ["binance"]; ["all"] = every registered venue. The first is also served at the root paths (/ws/..). */
   venues?: string[];
   /** Venue-native symbols simulated at every venue (default: the protocol's, e.g. ["BTCUSDT"]). */
   symbols?: string[];
-  /** Per-venue symbols; wins over `symbols` for the venues it names. */
+  /** Per-venue symbols; wins over `symbols` for the venues it names. Without `venues`, its venues are the ones served. */
   symbolsByVenue?: Record<string, string[]>;
   /** Trades per second per symbol. Default 20. */
   rate?: number;
@@ -30,6 +30,16 @@ export interface VenueSimOptions {
   connectionLifetimeMs?: number | null;
   /** Client messages per second before a close. Default: the venue's (Binance 5). 0 or null: unlimited. */
   messagesPerSecond?: number | null;
+  /** Close a connection sent nothing for this long. Default: the venue's (OKX 30 s, Coinbase 75 s, Bybit 10 min). 0 or null: never. */
+  idleTimeoutMs?: number | null;
+  /** Venue heartbeat message period (Coinbase heartbeats, Kraken heartbeat). Default: the venue's (1 s). 0 or null: none. */
+  heartbeatIntervalMs?: number | null;
+  /** Per-venue keepalive overrides; win over the global ones above for the venues they name. */
+  keepaliveByVenue?: Record<string, VenueKeepaliveOptions>;
+  /** Best bid/ask updates per second per symbol (sent only to quote subscribers). Default 10. */
+  quoteRate?: number;
+  /** Trades per market kept for the REST recent-trades endpoints (sent and gap-skipped). Default 1000. */
+  restHistoryCap?: number;
   /** Market engine tick. Default 5 ms. */
   tickMs?: number;
   /** Generate trades when nobody is subscribed (they are then not recorded). Default false. */
@@ -46,11 +56,22 @@ export interface VenueSimOptions {
   marketSpecs?: Record<string, MarketSpec>;
 }
 
+export interface VenueKeepaliveOptions {
+  pingIntervalMs?: number | null;
+  pongTimeoutMs?: number | null;
+  connectionLifetimeMs?: number | null;
+  messagesPerSecond?: number | null;
+  idleTimeoutMs?: number | null;
+  heartbeatIntervalMs?: number | null;
+}
+
 export interface ResolvedKeepalive {
   readonly pingIntervalMs: number | null;
   readonly pongTimeoutMs: number | null;
   readonly connectionLifetimeMs: number | null;
   readonly messagesPerSecond: number | null;
+  readonly idleTimeoutMs: number | null;
+  readonly heartbeatIntervalMs: number | null;
 }
 
 export interface ResolvedVenue {
@@ -64,6 +85,8 @@ export interface ResolvedOptions {
   readonly port: number;
   readonly venues: readonly ResolvedVenue[];
   readonly rate: number;
+  readonly quoteRate: number;
+  readonly restHistoryCap: number;
   readonly maxTrades: number | null;
   readonly seed: number;
   readonly firstTradeId: bigint;
@@ -103,8 +126,15 @@ export function parseTradeId(v: bigint | number | string): bigint {
 
 const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9/_-]{1,19}$/;
 
+function pick<K extends keyof VenueKeepaliveOptions>(o: VenueSimOptions, venue: string, key: K): VenueKeepaliveOptions[K] {
+  const own = o.keepaliveByVenue?.[venue];
+  return own !== undefined && key in own ? own[key] : o[key];
+}
+
 export function resolveOptions(o: VenueSimOptions = {}): ResolvedOptions {
-  const venueIds = o.venues ?? ['binance'];
+  const byVenue = o.symbolsByVenue ? Object.keys(o.symbolsByVenue) : [];
+  const venueIds = o.venues?.length === 1 && o.venues[0] === 'all' ? listVenues() : (o.venues ?? (byVenue.length > 0 ? byVenue : ['binance']));
+  for (const v of Object.keys(o.keepaliveByVenue ?? {})) if (!venueIds.includes(v)) throw new RangeError(`keepaliveByVenue names ${v}, which is not simulated`);
   if (venueIds.length === 0 || new Set(venueIds).size !== venueIds.length) throw new RangeError('venues must be a non-empty list without repeats');
   const venues = venueIds.map((id): ResolvedVenue => {
     const protocol = getProtocol(id);
@@ -116,10 +146,12 @@ export function resolveOptions(o: VenueSimOptions = {}): ResolvedOptions {
       protocol,
       symbols,
       keepalive: {
-        pingIntervalMs: interval('pingIntervalMs', o.pingIntervalMs, k.pingIntervalMs),
-        pongTimeoutMs: interval('pongTimeoutMs', o.pongTimeoutMs, k.pongTimeoutMs),
-        connectionLifetimeMs: interval('connectionLifetimeMs', o.connectionLifetimeMs, k.connectionLifetimeMs),
-        messagesPerSecond: interval('messagesPerSecond', o.messagesPerSecond, protocol.limits.messagesPerSecond),
+        pingIntervalMs: interval('pingIntervalMs', pick(o, id, 'pingIntervalMs'), k.pingIntervalMs),
+        pongTimeoutMs: interval('pongTimeoutMs', pick(o, id, 'pongTimeoutMs'), k.pongTimeoutMs),
+        connectionLifetimeMs: interval('connectionLifetimeMs', pick(o, id, 'connectionLifetimeMs'), k.connectionLifetimeMs),
+        messagesPerSecond: interval('messagesPerSecond', pick(o, id, 'messagesPerSecond'), protocol.limits.messagesPerSecond),
+        idleTimeoutMs: interval('idleTimeoutMs', pick(o, id, 'idleTimeoutMs'), k.idleTimeoutMs ?? null),
+        heartbeatIntervalMs: interval('heartbeatIntervalMs', pick(o, id, 'heartbeatIntervalMs'), protocol.heartbeat?.intervalMs ?? null),
       },
     };
   });
@@ -127,11 +159,15 @@ export function resolveOptions(o: VenueSimOptions = {}): ResolvedOptions {
   const recordCap = int('recordCap', o.recordCap ?? DEFAULT_RECORD_CAP, 1);
   const rate = o.rate ?? 20;
   if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) throw new RangeError(`rate must be in 0..1000000, got ${rate}`);
+  const quoteRate = o.quoteRate ?? 10;
+  if (!Number.isFinite(quoteRate) || quoteRate < 0 || quoteRate > 1_000_000) throw new RangeError(`quoteRate must be in 0..1000000, got ${quoteRate}`);
   return {
     host: o.host ?? '127.0.0.1',
     port: int('port', o.port ?? 0, 0, 65535),
     venues,
     rate,
+    quoteRate,
+    restHistoryCap: int('restHistoryCap', o.restHistoryCap ?? 1000, 1, 1_000_000),
     maxTrades,
     seed: int('seed', o.seed ?? 1, 0, 0xffffffff),
     firstTradeId: parseTradeId(o.firstTradeId ?? DEFAULT_FIRST_TRADE_ID),

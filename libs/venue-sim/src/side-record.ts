@@ -1,3 +1,4 @@
+import type { GapRecord } from './quote-types';
 import type { HostileFrameRecord, ResendRecord } from './types';
 
 /**
@@ -7,6 +8,8 @@ import type { HostileFrameRecord, ResendRecord } from './types';
 export class SideRecord {
   readonly hostile: HostileFrameRecord[] = [];
   readonly resends: ResendRecord[] = [];
+  /** Trades the gap fault skipped (generated, never sent, not in the trade record; REST still has them). */
+  readonly gaps: GapRecord[] = [];
   private readonly hostileCounts = new Map<string, Map<string, number>>();
   private readonly resendCounts = new Map<string, number>();
 
@@ -18,6 +21,10 @@ export class SideRecord {
     let byKind = this.hostileCounts.get(key);
     if (!byKind) this.hostileCounts.set(key, (byKind = new Map()));
     byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+  }
+
+  addGap(r: GapRecord): void {
+    if (this.gaps.length < this.cap) this.gaps.push(r);
   }
 
   addResend(r: ResendRecord): void {

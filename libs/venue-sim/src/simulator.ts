@@ -1,21 +1,19 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from 'ws';
-import { tradeSink } from './broadcast';
-import { ConnectionHub } from './connection-hub';
+import { quoteSink, tradeSink } from './broadcast';
 import { createControlApi } from './control-api';
 import { closeAll, dropAll, injectHostile, scheduleResend, type HostileReport, type ResendReport } from './faults';
-import { Market, marketKey } from './market';
+import { marketKey, type Market } from './market';
 import { MarketEngine } from './market-engine';
 import { resolveOptions, type ResolvedOptions, type VenueSimOptions } from './options';
 import { getProtocol } from './protocols/registry';
-import { SideRecord } from './side-record';
-import { SilenceGate } from './silence-gate';
-import { recordOf, type SimContext } from './sim-context';
+import { buildContext } from './sim-build';
+import type { GapRecord, RecordedQuote } from './quote-types';
+import { quoteRecordOf, recordOf, type SimContext } from './sim-context';
 import { recordSummary, simStats } from './sim-reports';
-import { TradeRecord } from './trade-record';
+import { reject429, scheduleGap, stallHeartbeats } from './stream-faults';
 import {
-  newCounters,
   type HostileFrameRecord,
   type HostileKind,
   type MarketSummary,
@@ -55,33 +53,10 @@ export class VenueSim {
   private closed = false;
 
   constructor(readonly options: ResolvedOptions) {
-    const markets: Market[] = [];
-    const records = new Map<string, TradeRecord>();
-    for (const v of options.venues) {
-      for (const symbol of v.symbols) {
-        const spec = options.marketSpecs[symbol] ?? v.protocol.specFor(symbol);
-        const m = new Market({ venue: v.protocol.venue, symbol, spec, seed: options.seed, firstTradeId: options.firstTradeId, rate: options.rate, maxTrades: options.maxTrades });
-        markets.push(m);
-        const wire = { price: v.protocol.wirePrice, qty: v.protocol.wireQty };
-        records.set(m.key, new TradeRecord(m.venue, symbol, options.firstTradeId, spec.priceDecimals, spec.qtyDecimals, wire, options.recordCap));
-      }
-    }
-    const marketsByKey = new Map(markets.map((m) => [m.key, m]));
-    const gate = new SilenceGate();
-    const counters = newCounters();
-    this.ctx = {
-      opts: options,
-      markets,
-      marketsByKey,
-      records,
-      side: new SideRecord(options.sideRecordCap),
-      hub: new ConnectionHub(marketsByKey, gate, counters),
-      gate,
-      counters,
-      cancels: new Set(),
-      protocolOf: getProtocol,
-    };
-    this.engine = new MarketEngine(markets, gate, { tickMs: options.tickMs, generateWithoutSubscribers: options.generateWithoutSubscribers }, tradeSink(this.ctx));
+    this.ctx = buildContext(options);
+    const { markets, gate } = this.ctx;
+    const engineOpts = { tickMs: options.tickMs, generateWithoutSubscribers: options.generateWithoutSubscribers };
+    this.engine = new MarketEngine(markets, gate, engineOpts, tradeSink(this.ctx), quoteSink(this.ctx));
     ({ server: this.server, wss: this.wss } = createGateway(this.ctx, createControlApi(this)));
   }
 
@@ -170,6 +145,24 @@ export class VenueSim {
   closeAll(code = 1000, reason = ''): number {
     return closeAll(this.ctx, code, reason);
   }
+  /** Skip (generate, do not send) the next count trades of every market, or of one symbol's. Returns markets affected. */
+  gap(count: number, opts: { symbol?: string; venue?: string } = {}): number {
+    const markets = opts.symbol === undefined && opts.venue === undefined ? this.ctx.markets : [this.market(opts.symbol, opts.venue)];
+    return scheduleGap(this.ctx, count, markets);
+  }
+  /** Venue heartbeat messages (Coinbase heartbeats, Kraken heartbeat) stop for ms; trades continue. */
+  stallHeartbeats(ms: number): void {
+    stallHeartbeats(this.ctx, ms);
+  }
+  /** Refuse the next count WebSocket upgrades with HTTP 429 and Retry-After: retryAfterS. */
+  reject429(count: number, retryAfterS = 1): void {
+    reject429(this.ctx, count, retryAfterS);
+  }
+  /** Best bid/ask updates per second of every market, or of one symbol's. */
+  setQuoteRate(rate: number, symbol?: string, venue?: string): void {
+    if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) throw new RangeError('rate must be in 0..1000000');
+    for (const m of symbol === undefined && venue === undefined ? this.ctx.markets : [this.market(symbol, venue)]) m.quoteRate = rate;
+  }
 
   // ---- record and stats ----
 
@@ -187,6 +180,21 @@ export class VenueSim {
   }
   recordSummary(): MarketSummary[] {
     return recordSummary(this.ctx);
+  }
+  /** A page of the quotes sent by one market. */
+  quoteRecordPage(from: number, limit: number, symbol?: string, venue?: string): RecordedQuote[] {
+    return quoteRecordOf(this.ctx, this.market(symbol, venue)).page(from, limit);
+  }
+  quoteRecordCount(symbol?: string, venue?: string): number {
+    return quoteRecordOf(this.ctx, this.market(symbol, venue)).count;
+  }
+  /** Trades the gap fault skipped. */
+  gapRecord(): readonly GapRecord[] {
+    return this.ctx.side.gaps;
+  }
+  /** The shared state, for the control API's REST routes. */
+  get context(): SimContext {
+    return this.ctx;
   }
   hostileRecord(): readonly HostileFrameRecord[] {
     return this.ctx.side.hostile;

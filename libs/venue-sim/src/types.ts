@@ -113,6 +113,12 @@ export interface SimCounters {
   tradeFramesSent: number;
   hostileFramesSent: number;
   resentFramesSent: number;
+  quoteFramesSent: number;
+  heartbeatsSent: number;
+  idleCloses: number;
+  rejected429: number;
+  gapTradesSkipped: number;
+  restRequests: number;
 }
 
 export function newCounters(): SimCounters {
@@ -135,6 +141,12 @@ export function newCounters(): SimCounters {
     tradeFramesSent: 0,
     hostileFramesSent: 0,
     resentFramesSent: 0,
+    quoteFramesSent: 0,
+    heartbeatsSent: 0,
+    idleCloses: 0,
+    rejected429: 0,
+    gapTradesSkipped: 0,
+    restRequests: 0,
   };
 }
 

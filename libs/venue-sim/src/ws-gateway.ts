@@ -17,10 +17,10 @@ export function routeVenue(venues: readonly ResolvedVenue[], pathname: string): 
   return { venue: venues[0] as ResolvedVenue, path: pathname };
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
+function reject(socket: Duplex, status: number, message: string, extraHeaders = ''): void {
   const body = JSON.stringify({ error: message });
   socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${extraHeaders}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -31,6 +31,14 @@ export function createGateway(ctx: SimContext, control: http.RequestListener): {
   const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.opts.maxClientMessageBytes, perMessageDeflate: false });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (ctx.reject429.remaining > 0) {
+      // the reject429 fault: refuse like a venue's rate limiter (Binance: HTTP 429 with Retry-After)
+      ctx.reject429.remaining--;
+      ctx.counters.upgradesRejected++;
+      ctx.counters.rejected429++;
+      reject(socket, 429, 'too many requests', `Retry-After: ${ctx.reject429.retryAfterS}\r\n`);
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://sim');

@@ -54,6 +54,23 @@ describe('venue-sim CLI', () => {
     expect(p.stdout().trim().split('\n')).toHaveLength(1);
   });
 
+  it('serves several venues with native symbols from --venue-symbols', async () => {
+    const p = run(['--port', '0', '--rate', '200', '--venue-symbols', 'coinbase=BTC-USD,kraken=BTC/USD', '--max-trades', '5']);
+    const line = await firstLine(p.stdout);
+    expect(line['venues']).toEqual(['coinbase', 'kraken']);
+    const frames: string[] = [];
+    const ws = new WebSocket(`${String(line['url'])}/kraken/v2`);
+    ws.on('message', (d: Buffer) => frames.push(d.toString()));
+    await new Promise((r) => ws.on('open', r));
+    ws.send('{"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USD"]}}');
+    const deadline = Date.now() + 5000;
+    while (!frames.some((f) => f.startsWith('{"channel":"trade"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(frames.find((f) => f.startsWith('{"channel":"trade"'))).toContain('"symbol":"BTC/USD"');
+    ws.terminate();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
   it('exits 2 on a bad flag or a bad VENUE_SIM_* value', async () => {
     expect(await run(['--no-such-flag']).exited).toBe(2);
     expect(await run([], { VENUE_SIM_RATE: 'fast' }).exited).toBe(2);

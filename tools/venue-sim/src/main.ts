@@ -2,6 +2,10 @@
  * venue-sim CLI: serves simulated venue WebSockets and the control API on one port (see @feed/venue-sim).
  *   node dist/tools/venue-sim/main.js --port 0 --rate 100 --symbols BTCUSDT --max-trades 20000 \
  *     --ping-interval-ms 20000 --pong-timeout-ms 60000 --lifetime-ms 86400000 --seed 1 --first-trade-id 5000000000
+ * Several venues on one port, venue-native symbols per venue (each venue under /<venue>/..., REST recent trades too):
+ *   node dist/tools/venue-sim/main.js --venue-symbols binance=BTCUSDT,coinbase=BTC-USD,kraken=BTC/USD,bitstamp=btcusd,okx=BTC-USDT,bybit=BTCUSDT \
+ *     --quote-rate 10 --idle-timeout-ms 30000 --heartbeat-interval-ms 1000
+ * (--venues all serves every venue with its default BTC symbol.) Faults: POST /control/{gap,stallHeartbeats,reject429,...}.
  * Every flag also reads from VENUE_SIM_<FLAG> (e.g. VENUE_SIM_RATE); the flag wins. On start it prints one
  * JSON line to stdout: {"msg":"venue-sim listening","url":..,"control":..,"venues":[..]}. SIGTERM/SIGINT
  * close the server and exit 0.

@@ -1,5 +1,6 @@
 import { defaultSpecFor, type MarketSpec } from '../price-walk';
 import type { HostileKind, SimTrade } from '../types';
+import { binanceRest, encodeBinanceBookTicker } from './binance-extras';
 import { binanceDecimal, encodeBinanceHostile, encodeBinanceTrade } from './binance-frames';
 import type {
   AcceptResult,
@@ -18,7 +19,8 @@ import type {
  *    answered {"result":null,"id":..}; id is a 64-bit integer, an alphanumeric string of up to 36, or null;
  *  - the server pings every 20 s and disconnects a connection that has not ponged within a minute;
  *    unsolicited pongs do not prevent disconnection; a connection lives 24 h;
- *  - 5 incoming messages per second and 1024 streams per connection.
+ *  - 5 incoming messages per second and 1024 streams per connection;
+ *  - best bid/ask from <symbol>@bookTicker and REST recent trades: see binance-extras.ts.
  * Deviation (by design of the simulator): a malformed or unknown request closes the connection (1008)
  * instead of returning an error object, so that a client bug cannot go unnoticed in tests.
  */
@@ -142,4 +144,10 @@ export const binance: VenueProtocol = {
   encodeHostile(kind: HostileKind, base: SimTrade, hostileId: string, padding: string): string {
     return encodeBinanceHostile(kind, base, hostileId, padding);
   },
+
+  quoteChannel: 'bookTicker',
+  quoteStream: (symbol) => `${symbol.toLowerCase()}@bookTicker`,
+  quoteUpdateIds: true,
+  encodeQuote: encodeBinanceBookTicker,
+  rest: binanceRest,
 };

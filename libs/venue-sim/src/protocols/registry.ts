@@ -1,11 +1,23 @@
 import { binance } from './binance';
+import { bitstamp } from './bitstamp';
+import { bybit } from './bybit';
+import { coinbase } from './coinbase';
+import { kraken } from './kraken';
+import { okx } from './okx';
 import type { VenueProtocol } from './venue-protocol';
 
 /**
- * The venues the simulator can speak. Coinbase, Kraken, Bitstamp, OKX and Bybit are added by implementing
- * VenueProtocol in protocols/<venue>.ts and listing it here.
+ * The venues the simulator can speak. A venue is added by implementing VenueProtocol in protocols/<venue>.ts
+ * and listing it here (one line).
  */
-const protocols = new Map<string, VenueProtocol>([[binance.venue, binance]]);
+const protocols = new Map<string, VenueProtocol>([
+  [binance.venue, binance],
+  [coinbase.venue, coinbase],
+  [kraken.venue, kraken],
+  [bitstamp.venue, bitstamp],
+  [okx.venue, okx],
+  [bybit.venue, bybit],
+]);
 
 export function registerProtocol(protocol: VenueProtocol): void {
   if (protocols.has(protocol.venue)) throw new Error(`venue protocol ${protocol.venue} already registered`);

@@ -26,11 +26,12 @@ export class SimClient {
   }
 
   /** Every trade the simulator sent for a symbol (paged through /record). */
-  async record(symbol = 'BTCUSDT'): Promise<SimTrade[]> {
+  async record(symbol = 'BTCUSDT', venue?: string): Promise<SimTrade[]> {
     const out: SimTrade[] = [];
     let from = 0;
+    const v = venue ? `&venue=${venue}` : '';
     for (;;) {
-      const page = await this.get<{ count: number; trades: Array<Record<string, unknown>>; nextFrom: number }>(`/record?symbol=${symbol}&from=${from}&limit=10000`);
+      const page = await this.get<{ count: number; trades: Array<Record<string, unknown>>; nextFrom: number }>(`/record?symbol=${encodeURIComponent(symbol)}${v}&from=${from}&limit=10000`);
       for (const t of page.trades) {
         out.push({
           index: Number(t['index']),
@@ -47,12 +48,12 @@ export class SimClient {
     return out;
   }
 
-  async count(symbol = 'BTCUSDT'): Promise<number> {
-    return (await this.get<{ count: number }>(`/record?symbol=${symbol}&from=0&limit=1`)).count;
+  async count(symbol = 'BTCUSDT', venue?: string): Promise<number> {
+    return (await this.get<{ count: number }>(`/record?symbol=${encodeURIComponent(symbol)}${venue ? `&venue=${venue}` : ''}&from=0&limit=1`)).count;
   }
 
   /** Waits until the market has sent `n` trades (maxTrades reached). */
-  async waitForCount(n: number, timeoutMs: number, symbol = 'BTCUSDT'): Promise<void> {
-    await waitFor(async () => (await this.count(symbol)) >= n, { what: `simulator to send ${n} ${symbol} trades`, timeoutMs, intervalMs: 200 });
+  async waitForCount(n: number, timeoutMs: number, symbol = 'BTCUSDT', venue?: string): Promise<void> {
+    await waitFor(async () => (await this.count(symbol, venue)) >= n, { what: `simulator to send ${n} ${venue ?? ''} ${symbol} trades`, timeoutMs, intervalMs: 200 });
   }
 }

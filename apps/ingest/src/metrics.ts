@@ -7,6 +7,7 @@ export interface IngestMetrics {
   published: Counter<'venue' | 'outcome'>;
   dropped: Counter<'venue' | 'reason'>;
   reconnects: Counter<'venue' | 'reason'>;
+  budgetWaits: Counter<'venue'>;
   connections: Gauge<'venue'>;
   streamState: Gauge<'venue' | 'symbol' | 'channel' | 'state'>;
   lastFrame: Gauge<'venue' | 'symbol' | 'channel'>;
@@ -20,6 +21,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     published: new Counter({ name: 'feed_ingest_published_total', help: 'RAW publishes acknowledged, by outcome (stored, duplicate)', labelNames: ['venue', 'outcome'], registers: [registry] }),
     dropped: new Counter({ name: 'feed_ingest_frames_dropped_total', help: 'Frames lost inside ingest, by reason (queue_full, publish_failed)', labelNames: ['venue', 'reason'], registers: [registry] }),
     reconnects: new Counter({ name: 'feed_ingest_reconnects_total', help: 'Connection replacements, by reason (closed, error, silent, rotation)', labelNames: ['venue', 'reason'], registers: [registry] }),
+    budgetWaits: new Counter({
+      name: 'feed_ingest_connection_budget_waits_total',
+      help: 'Connection attempts deferred because the venue connection budget was spent (reconnect storm protection)',
+      labelNames: ['venue'],
+      registers: [registry],
+    }),
     connections: new Gauge({ name: 'feed_ingest_connections', help: 'Open venue WebSocket connections', labelNames: ['venue'], registers: [registry] }),
     streamState: new Gauge({
       name: 'feed_ingest_stream_state',

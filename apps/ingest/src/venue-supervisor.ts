@@ -1,5 +1,6 @@
 import type { Logger } from '@feed/logging';
 import { Backoff, type BackoffOptions } from './backoff';
+import { ConnectionBudget } from './connection-budget';
 import type { IngestMetrics } from './metrics';
 import { VenueConnection } from './venue-connection';
 import type { StreamKey, VenueAdapter } from './venues';
@@ -29,6 +30,7 @@ export class VenueSupervisor {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
+  private readonly budget: ConnectionBudget;
   private notBefore = 0;
 
   constructor(
@@ -40,6 +42,7 @@ export class VenueSupervisor {
     private readonly log: Logger,
   ) {
     this.backoff = new Backoff(o.backoff);
+    this.budget = new ConnectionBudget(adapter.rules.connectionBudget.max, adapter.rules.connectionBudget.windowMs);
   }
 
   start(): void {
@@ -62,6 +65,19 @@ export class VenueSupervisor {
 
   private connect(why: string): void {
     if (this.stopped) return;
+    const wait = this.budget.waitMs(Date.now());
+    if (wait > 0) {
+      // Over the venue's connection budget: wait instead of risking a ban. The state stays "reconnecting".
+      this.metrics.budgetWaits.inc({ venue: this.adapter.venue });
+      this.log.warn({ why, waitMs: wait }, 'connection budget exhausted: waiting');
+      if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        if (!this.active || why.startsWith('rotation') || why.startsWith('venue asked')) this.connect(why);
+      }, wait);
+      return;
+    }
+    this.budget.take(Date.now());
     const url = this.adapter.url(this.o.baseUrl, this.o.streams);
     this.log.info({ why }, 'connecting');
     const conn = new VenueConnection(

@@ -22,7 +22,7 @@ describe('given the Binance adapter URL and subscription rules', () => {
   });
 
   it('when reading its rules then frames are bounded at 64 KiB and connections live 24 h', () => {
-    expect(binanceAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000 });
+    expect(binanceAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 100, windowMs: 300_000 } });
   });
 });
 

@@ -37,7 +37,7 @@ function isBookTicker(d: Record<string, unknown>): boolean {
 
 export const binanceAdapter: VenueAdapter = {
   venue: 'binance',
-  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000 },
+  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 100, windowMs: 5 * 60_000 } },
   venueSymbol: (symbol) => symbol.replace('-', ''),
   url: (baseUrl, streams) => `${baseUrl.replace(/\/+$/, '')}/stream?streams=${streams.map(streamName).join('/')}`,
   subscribeMessages: () => [],

@@ -29,7 +29,7 @@ describe('given the Bitstamp adapter URL and subscription rules', () => {
   });
 
   it('when reading its rules then frames are bounded at 64 KiB, connections rotate daily and no client ping is sent', () => {
-    expect(bitstampAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000 });
+    expect(bitstampAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 60, windowMs: 60_000 } });
   });
 });
 

@@ -47,7 +47,7 @@ const CONTROL: Readonly<Record<string, string>> = {
 
 export const bitstampAdapter: VenueAdapter = {
   venue: 'bitstamp',
-  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000 },
+  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 60, windowMs: 60_000 } },
   venueSymbol: (symbol) => symbol.replace('-', '').toLowerCase(),
   url: (baseUrl) => baseUrl.replace(/\/+$/, ''),
   subscribeMessages: (streams) => streams.map((s) => JSON.stringify({ event: 'bts:subscribe', data: { channel: channelName(s) } })),

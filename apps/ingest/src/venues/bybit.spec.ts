@@ -39,7 +39,7 @@ describe('given the Bybit adapter URL, subscription and keepalive rules', () => 
   });
 
   it('when reading its rules then the client sends {"op":"ping"} every 20 s and frames are bounded at 256 KiB', () => {
-    expect(bybitAdapter.rules).toEqual({ maxFrameBytes: 262_144, connectionLifetimeMs: 86_400_000, clientPing: { intervalMs: 20_000, message: '{"op":"ping"}' } });
+    expect(bybitAdapter.rules).toEqual({ maxFrameBytes: 262_144, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 150, windowMs: 300_000 }, clientPing: { intervalMs: 20_000, message: '{"op":"ping"}' } });
   });
 });
 

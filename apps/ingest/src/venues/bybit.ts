@@ -45,7 +45,7 @@ function topic(s: StreamKey): string {
 
 export const bybitAdapter: VenueAdapter = {
   venue: 'bybit',
-  rules: { maxFrameBytes: 256 * 1024, connectionLifetimeMs: 24 * 3_600_000, clientPing: { intervalMs: 20_000, message: '{"op":"ping"}' } },
+  rules: { maxFrameBytes: 256 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 150, windowMs: 5 * 60_000 }, clientPing: { intervalMs: 20_000, message: '{"op":"ping"}' } },
   venueSymbol: (symbol) => symbol.replace('-', ''),
   url: (baseUrl) => `${baseUrl.replace(/\/+$/, '')}/v5/public/spot`,
   subscribeMessages(streams) {

@@ -54,7 +54,7 @@ describe('given the Coinbase adapter URL and subscription rules', () => {
   });
 
   it('when reading its rules then frames are bounded at 1 MiB, connections rotate daily, and no client ping is sent', () => {
-    expect(coinbaseAdapter.rules).toEqual({ maxFrameBytes: 1_048_576, connectionLifetimeMs: 86_400_000 });
+    expect(coinbaseAdapter.rules).toEqual({ maxFrameBytes: 1_048_576, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 4, windowMs: 1_000 } });
   });
 });
 

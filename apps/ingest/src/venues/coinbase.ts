@@ -61,7 +61,7 @@ const TRADE_ID_RE = /^[A-Za-z0-9_.-]{1,80}$/;
 export const coinbaseAdapter: VenueAdapter = {
   venue: 'coinbase',
   // A 250 ms batch on a busy market can hold hundreds of trades (~150 bytes each); 1 MiB bounds it with room.
-  rules: { maxFrameBytes: 1024 * 1024, connectionLifetimeMs: 24 * 3_600_000 },
+  rules: { maxFrameBytes: 1024 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 4, windowMs: 1_000 } },
   // Coinbase product ids are already BASE-QUOTE ("BTC-USD").
   venueSymbol: (symbol) => symbol,
   // One endpoint for all market data; the streams are chosen by subscribe messages.

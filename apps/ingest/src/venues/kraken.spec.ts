@@ -44,7 +44,7 @@ describe('given the Kraken adapter URL and subscription rules', () => {
   });
 
   it('when reading its rules then frames are bounded at 256 KiB, connections rotate daily, and no client ping is needed (heartbeats)', () => {
-    expect(krakenAdapter.rules).toEqual({ maxFrameBytes: 262_144, connectionLifetimeMs: 86_400_000 });
+    expect(krakenAdapter.rules).toEqual({ maxFrameBytes: 262_144, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 60, windowMs: 60_000 } });
   });
 });
 

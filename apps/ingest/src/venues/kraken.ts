@@ -50,7 +50,7 @@ function soleSymbol(data: unknown[]): Symbol | undefined {
 export const krakenAdapter: VenueAdapter = {
   venue: 'kraken',
   // A snapshot holds 50 trades (~170 bytes each); updates are smaller. 256 KiB leaves room for bursts.
-  rules: { maxFrameBytes: 256 * 1024, connectionLifetimeMs: 24 * 3_600_000 },
+  rules: { maxFrameBytes: 256 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 60, windowMs: 60_000 } },
   venueSymbol: (symbol) => symbol.replace('-', '/'),
   url: (baseUrl) => baseUrl.replace(/\/+$/, ''),
   subscribeMessages(streams: StreamKey[]): string[] {

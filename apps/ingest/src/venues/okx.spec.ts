@@ -28,7 +28,7 @@ describe('given the OKX adapter URL, subscription and keepalive rules', () => {
   });
 
   it('when reading its rules then the client sends the text "ping" every 20 s (OKX closes after 30 s without data)', () => {
-    expect(okxAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000, clientPing: { intervalMs: 20_000, message: 'ping' } });
+    expect(okxAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 1, windowMs: 1_000 }, clientPing: { intervalMs: 20_000, message: 'ping' } });
   });
 });
 

@@ -36,7 +36,7 @@ function only(data: unknown): Record<string, unknown> | undefined {
 
 export const okxAdapter: VenueAdapter = {
   venue: 'okx',
-  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000, clientPing: { intervalMs: 20_000, message: 'ping' } },
+  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 1, windowMs: 1_000 }, clientPing: { intervalMs: 20_000, message: 'ping' } },
   venueSymbol: (symbol) => symbol,
   url: (baseUrl) => `${baseUrl.replace(/\/+$/, '')}/ws/v5/public`,
   subscribeMessages: (streams) => (streams.length === 0 ? [] : [JSON.stringify({ op: 'subscribe', args: streams.map(arg) })]),

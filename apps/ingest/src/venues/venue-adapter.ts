@@ -30,6 +30,8 @@ export interface VenueRules {
    * frame when `message` is absent. The venue's reply is classified as a control frame by the adapter.
    */
   clientPing?: { intervalMs: number; message?: string };
+  /** Connection attempts this process may make per window (a share of the venue's per-IP limit). */
+  connectionBudget: { max: number; windowMs: number };
 }
 
 /**

@@ -31,6 +31,9 @@ export class ConsumerLoop<T> {
   /** Set when a pipelined batch failed transiently: the loop pauses after the batch in hand. */
   private broken = false;
   private fatal: unknown;
+  private lastWorkingAt = Date.now();
+  /** Messages of pipelined batches not settled yet (kept alive like the queue). */
+  private readonly inFlightBatches = new Set<JsMsg[]>();
   private readerDone = true;
   private batchStartedAt = 0;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -177,6 +180,7 @@ export class ConsumerLoop<T> {
         await sleep(10);
         continue;
       }
+      this.keepQueuedAlive();
       const batch = this.queue.splice(0, o.batchSize);
       const ok = await this.handleBatch(batch);
       if (!ok) {
@@ -225,6 +229,8 @@ export class ConsumerLoop<T> {
         if (result && 'settled' in result) {
           // Pipelined: the side effect is under way; settle (ack or nak) when it completes, and keep at most
           // maxPendingBatches outstanding so memory and redelivery exposure stay bounded.
+          const msgs = good.map((g) => g.msg);
+          this.inFlightBatches.add(msgs);
           const settled = result.settled.then(
             (outcome) => this.finishBatch(good, outcome),
             (e: unknown) => {
@@ -233,7 +239,10 @@ export class ConsumerLoop<T> {
             },
           );
           this.pendingBatches.add(settled);
-          void settled.finally(() => this.pendingBatches.delete(settled));
+          void settled.finally(() => {
+            this.pendingBatches.delete(settled);
+            this.inFlightBatches.delete(msgs);
+          });
           while (this.pendingBatches.size >= (o.maxPendingBatches ?? 1)) await Promise.race(this.pendingBatches);
         } else {
           await this.finishBatch(good, result);
@@ -276,6 +285,19 @@ export class ConsumerLoop<T> {
   private async settleAll(): Promise<void> {
     while (this.pendingBatches.size > 0) await Promise.allSettled([...this.pendingBatches]);
     if (this.fatal) throw this.fatal;
+  }
+
+  /**
+   * Messages waiting in the local queue (or in pipelined batches) under load must not outlive their ack wait: the
+   * server would redeliver them while the originals are still going to be handled, i.e. duplicates, and copies
+   * arriving after newer messages. Every third of the ack wait, tell the server they are in progress (+WPI).
+   */
+  private keepQueuedAlive(): void {
+    const now = Date.now();
+    if (now - this.lastWorkingAt < this.o.ackWaitMs / 3) return;
+    this.lastWorkingAt = now;
+    for (const m of this.queue) m.working();
+    for (const b of this.inFlightBatches) for (const m of b) m.working();
   }
 
   /** Dead-letter then `term`; if the dead-letter publish fails, nak so the message is retried (never lost). */

@@ -7,12 +7,14 @@
  * publisher's raw JetStream publish rate as the ceiling. Loopback only, bounded in count and time.
  *
  * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
- *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters), BENCH_APP_ENV (JSON of app settings).
+ *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters), BENCH_APP_ENV (JSON of app settings),
+ *      BENCH_VENUES (binance, or all: the six venues at a realistic peak mix, trades and quotes; see market-mix.ts).
  */
 import { FeedStack, WsClient } from '@feed/feed-stack';
 import { waitFor, type AppProcess } from '@feed/testing';
 import { connect } from '@nats-io/transport-node';
 import { measurePublishCeiling } from './js-ceiling';
+import { ingestEnv, marketMix, sentTotal, setRates, simArgs } from './market-mix';
 import { cpuSeconds, peakRssMiB, percentile } from './proc-stats';
 
 const env = process.env;
@@ -20,6 +22,7 @@ const RATES = (env['BENCH_RATES'] ?? '1000,2000,5000,10000,15000').split(',').ma
 const STEP_S = Number(env['BENCH_STEP_S'] ?? 10);
 const DRAIN_S = Number(env['BENCH_DRAIN_S'] ?? 5);
 const REPLICAS = Number(env['BENCH_REPLICAS'] ?? 1);
+const MIX = marketMix(env['BENCH_VENUES'] ?? 'binance');
 
 interface Row {
   offered: number;
@@ -38,7 +41,7 @@ interface Row {
 
 async function main(): Promise<void> {
   // BENCH_APP_ENV='{"NORMALIZER_BATCH":"1000"}' passes settings to every app, for tuning experiments.
-  const stack = await FeedStack.start({ sim: { rate: 0 }, env: JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string> });
+  const stack = await FeedStack.start({ sim: { rate: 0, args: simArgs(MIX) }, env: JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string> });
   const procs: Array<{ name: string; pid: number }> = [
     { name: 'nats-server', pid: stack.nats.pid },
     { name: 'redis-server', pid: stack.redisServer.pid },
@@ -59,28 +62,29 @@ async function main(): Promise<void> {
         latencies.push(now - Number(it['venueTimeUs']) / 1000);
       }
     };
-    ws.send({ op: 'subscribe', channel: 'trades', symbol: 'BTC-USDT' });
-    await waitFor(() => ws.frames.some((f) => f.type === 'subscribed'), { what: 'subscribed' });
-    add('ingest', await stack.startApp('ingest'));
+    const symbols = [...new Set(MIX.map((m) => m.symbol))];
+    for (const symbol of symbols) ws.send({ op: 'subscribe', channel: 'trades', symbol });
+    await waitFor(() => ws.frames.filter((f) => f.type === 'subscribed').length === symbols.length, { what: 'subscribed' });
+    add('ingest', await stack.startApp('ingest', ingestEnv(MIX, stack.simUrl)));
     await stack.simClient.control('pause');
 
     // Warm-up (JIT, connections, consumer creation), not reported.
-    await stack.simClient.control('rate', { rate: 1000 });
+    await setRates(stack.simClient, MIX, 1000);
     await stack.simClient.control('resume');
     await new Promise((r) => setTimeout(r, 3_000));
     await stack.simClient.control('pause');
-    const warm = await stack.simClient.count();
+    const warm = await sentTotal(stack.simClient, MIX);
     await waitFor(() => ws.trades.length >= warm, { what: 'warm-up drained', timeoutMs: 30_000 });
 
     const rows: Row[] = [];
     for (const rate of RATES) {
-      const sentBefore = await stack.simClient.count();
+      const sentBefore = await sentTotal(stack.simClient, MIX);
       const recvBefore = ws.trades.length;
       const latBefore = latencies.length;
       const cpu0 = procs.map((p) => cpuSeconds(p.pid));
       const self0 = process.cpuUsage();
       const t0 = Date.now();
-      await stack.simClient.control('rate', { rate });
+      await setRates(stack.simClient, MIX, rate);
       await stack.simClient.control('resume');
       await new Promise((r) => setTimeout(r, STEP_S * 1000));
       await stack.simClient.control('pause');
@@ -91,12 +95,12 @@ async function main(): Promise<void> {
         rawPending: (await stack.jsm.consumers.info('FEED_RAW', 'feed_normalizer_main')).num_pending,
         mdPending: (await stack.jsm.consumers.info('FEED_MD', 'feed_persister_primary')).num_pending,
       };
-      const sent = (await stack.simClient.count()) - sentBefore;
+      const sent = (await sentTotal(stack.simClient, MIX)) - sentBefore;
       let drained = true;
       await waitFor(() => ws.trades.length - recvBefore >= sent, { what: 'drain', timeoutMs: DRAIN_S * 1000, intervalMs: 20 }).catch(() => {
         drained = false;
       });
-      const total = await stack.simClient.count();
+      const total = await sentTotal(stack.simClient, MIX);
       // Trades applied to Redis, from the persisters' own exact counters (the recent-trades set is bounded).
       const applied = async () => {
         let n = 0;
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
     const rss = Object.fromEntries(procs.map((p) => [p.name, Math.round(peakRssMiB(p.pid))]));
 
     const names = [...procs.map((p) => p.name), 'bench client'];
-    console.log(`\nFeed pipeline benchmark: ${STEP_S}s steps, ${REPLICAS} replica(s) of normalizer/persister, everything on this machine\n`);
+    console.log(`\nFeed pipeline benchmark: ${STEP_S}s steps, venues ${MIX.map((m) => `${m.venue} ${Math.round(m.share * 100)}%`).join(', ')}${MIX.length > 1 ? ' (+ quotes at 2x each venue\'s trade rate)' : ''}, ${REPLICAS} replica(s) of normalizer/persister, everything on this machine\n`);
     console.log(`| offered/s | sent | received | achieved/s | loss | p50 ms | p99 ms | max ms | drain ms | ok | ${names.map((n) => `${n} CPU%`).join(' | ')} |`);
     console.log(`|${'---|'.repeat(10 + names.length)}`);
     for (const r of rows) {

@@ -28,8 +28,13 @@ describe('given the Bitstamp adapter URL and subscription rules', () => {
     expect(bitstampAdapter.venueSymbol('BTC-USD')).toBe('btcusd');
   });
 
-  it('when reading its rules then frames are bounded at 64 KiB, connections rotate daily and no client ping is sent', () => {
-    expect(bitstampAdapter.rules).toEqual({ maxFrameBytes: 65_536, connectionLifetimeMs: 86_400_000, connectionBudget: { max: 60, windowMs: 60_000 } });
+  it('when reading its rules then frames are bounded at 64 KiB, connections rotate daily and a bts:heartbeat keeps quiet sockets alive', () => {
+    expect(bitstampAdapter.rules).toEqual({
+      maxFrameBytes: 65_536,
+      connectionLifetimeMs: 86_400_000,
+      connectionBudget: { max: 60, windowMs: 60_000 },
+      clientPing: { intervalMs: 10_000, message: '{"event":"bts:heartbeat"}' },
+    });
   });
 });
 

@@ -47,7 +47,14 @@ const CONTROL: Readonly<Record<string, string>> = {
 
 export const bitstampAdapter: VenueAdapter = {
   venue: 'bitstamp',
-  rules: { maxFrameBytes: 64 * 1024, connectionLifetimeMs: 24 * 3_600_000, connectionBudget: { max: 60, windowMs: 60_000 } },
+  // Client heartbeat: without it a quiet market leaves the socket silent and the supervisor would replace a healthy
+  // connection every silentMs (found by the contract test). Bitstamp answers {"event":"bts:heartbeat"} in kind.
+  rules: {
+    maxFrameBytes: 64 * 1024,
+    connectionLifetimeMs: 24 * 3_600_000,
+    connectionBudget: { max: 60, windowMs: 60_000 },
+    clientPing: { intervalMs: 10_000, message: '{"event":"bts:heartbeat"}' },
+  },
   venueSymbol: (symbol) => symbol.replace('-', '').toLowerCase(),
   url: (baseUrl) => baseUrl.replace(/\/+$/, ''),
   subscribeMessages: (streams) => streams.map((s) => JSON.stringify({ event: 'bts:subscribe', data: { channel: channelName(s) } })),

@@ -163,6 +163,7 @@ export class ConsumerLoop<T> {
   private async process(): Promise<'paused' | 'ended'> {
     const { o } = this;
     for (;;) {
+      this.keepQueuedAlive();
       if (this.queue.length === 0) {
         if (this.stopping || this.readerDone || (o.isActive && !o.isActive() && !o.isHeld?.())) {
           await this.settleAll();
@@ -180,7 +181,6 @@ export class ConsumerLoop<T> {
         await sleep(10);
         continue;
       }
-      this.keepQueuedAlive();
       const batch = this.queue.splice(0, o.batchSize);
       const ok = await this.handleBatch(batch);
       if (!ok) {

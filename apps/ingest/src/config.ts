@@ -11,6 +11,7 @@ export interface VenueConfig {
   silentMs: number;
   lifetimeMs: number;
   rotateBeforeMs: number;
+  overlapMs: number;
 }
 
 export interface IngestConfig {
@@ -76,6 +77,7 @@ function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): Ve
     silentMs: r.int(`${P}_SILENT_MS`, { default: 30_000, min: 50 }),
     lifetimeMs,
     rotateBeforeMs: r.int(`${P}_ROTATE_BEFORE_MS`, { default: Math.min(10 * 60_000, Math.floor(lifetimeMs / 10)), min: 0 }),
+    overlapMs: r.int(`${P}_ROTATE_OVERLAP_MS`, { default: 1_000, min: 0, max: 60_000 }),
   };
 }
 

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         backoff: { baseMs: cfg.backoffBaseMs, maxMs: cfg.backoffMaxMs, stableMs: cfg.backoffStableMs },
         lifetimeMs: v.lifetimeMs,
         rotateBeforeMs: v.rotateBeforeMs,
+        overlapMs: v.overlapMs,
         handshakeTimeoutMs: cfg.handshakeTimeoutMs,
       },
       createFrameHandler({ adapter, subjects, publisher, tracker, metrics, onReconnectRequest: () => supervisor.rotate('venue asked to reconnect') }),

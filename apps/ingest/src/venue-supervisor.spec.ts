@@ -116,6 +116,7 @@ async function harness(o: { silentMs?: number; backoff?: Partial<BackoffOptions>
     backoff: { baseMs: 50, maxMs: 1_000, stableMs: 60_000, ...o.backoff },
     lifetimeMs: o.lifetimeMs ?? 3_600_000,
     rotateBeforeMs: o.rotateBeforeMs ?? 0,
+    overlapMs: 1_000,
     handshakeTimeoutMs: 2_000,
   };
   const sup = new VenueSupervisor(

@@ -14,6 +14,8 @@ export interface SupervisorOptions {
   /** Venue's connection lifetime (config so tests scale it); rotation starts `rotateBeforeMs` earlier. */
   lifetimeMs: number;
   rotateBeforeMs: number;
+  /** After a rotation, how long the old socket stays open so frames already in flight on it are not lost. */
+  overlapMs: number;
   handshakeTimeoutMs: number;
 }
 
@@ -121,7 +123,7 @@ export class VenueSupervisor {
     this.metrics.reconnects.inc({ venue: this.adapter.venue, reason: 'rotation' });
     this.log.info({ from: old?.id, to: c.id }, 'rotated connection (make before break)');
     // Keep the old socket briefly so frames already in flight on it are not lost.
-    setTimeout(() => old?.close('rotated'), 1_000).unref();
+    setTimeout(() => old?.close('rotated'), this.o.overlapMs).unref();
   }
 
   private closed(c: VenueConnection, reason: string): void {

@@ -10,6 +10,7 @@ import {
   type QuoteV1,
   type TradeV1,
 } from '@feed/price-types';
+import { type Obj, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -40,15 +41,6 @@ export function binanceSymbol(s: string): string {
     if (up.length > q.length && up.endsWith(q)) return `${up.slice(0, -q.length)}-${q}`;
   }
   throw new ValidationError('bad_symbol', 's', `cannot split Binance symbol ${JSON.stringify(s.slice(0, 20))}`);
-}
-
-type Obj = Record<string, unknown>;
-
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string') throw new ValidationError('wrong_type', k, `expected string, got ${typeof v}`);
-  return v;
 }
 
 /** JSON numbers arrive as their text (parseJsonNumbersAsText), so an integer of any size stays exact. */

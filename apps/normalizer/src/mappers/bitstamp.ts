@@ -13,6 +13,7 @@ import {
   type Symbol,
   type TradeV1,
 } from '@feed/price-types';
+import { type Obj, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -60,20 +61,11 @@ export function bitstampSymbol(pair: string, field = 'channel'): Symbol {
   throw new ValidationError('bad_symbol', field, `cannot split Bitstamp pair ${JSON.stringify(pair.slice(0, 24))}`);
 }
 
-type Obj = Record<string, unknown>;
-
 function obj(o: Obj, k: string): Obj {
   const v = o[k];
   if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
   if (typeof v !== 'object' || Array.isArray(v)) throw new ValidationError('wrong_type', k, 'expected an object');
   return v as Obj;
-}
-
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string') throw new ValidationError('wrong_type', k, `expected string, got ${typeof v}`);
-  return v;
 }
 
 /** A decimal that must arrive as a JSON string (Bitstamp's *_str fields and book levels). */

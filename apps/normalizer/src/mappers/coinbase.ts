@@ -14,6 +14,7 @@ import {
   type TakerSide,
   type TradeV1,
 } from '@feed/price-types';
+import { asObj, type Obj, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -47,25 +48,10 @@ import type { MapResult, RawFrame, VenueMapper } from './mapper';
  *   dead-lettered intact, with the reason, so nothing is half-applied and the frame can be replayed after a fix).
  */
 
-type Obj = Record<string, unknown>;
-
-function asObj(v: unknown, field: string): Obj {
-  if (v === undefined || v === null) throw new ValidationError('missing_field', field, 'is required');
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ValidationError('wrong_type', field, 'expected an object');
-  return v as Obj;
-}
-
 function arr(o: Obj, k: string): unknown[] {
   const v = o[k];
   if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
   if (!Array.isArray(v)) throw new ValidationError('wrong_type', k, 'expected an array');
-  return v;
-}
-
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string') throw new ValidationError('wrong_type', k, `expected string, got ${typeof v}`);
   return v;
 }
 

@@ -15,6 +15,7 @@ import {
   type TakerSide,
   type TradeV1,
 } from '@feed/price-types';
+import { asObj, type Obj } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -40,14 +41,6 @@ import type { MapResult, RawFrame, VenueMapper } from './mapper';
  * Validation: strict on the fields used, unknown fields ignored; one bad item refuses the whole frame (dead-lettered
  *   intact with its reason). Acks, pongs, heartbeats and status frames are ignored with a reason.
  */
-
-type Obj = Record<string, unknown>;
-
-function asObj(v: unknown, field: string): Obj {
-  if (v === undefined || v === null) throw new ValidationError('missing_field', field, 'is required');
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ValidationError('wrong_type', field, 'expected an object');
-  return v as Obj;
-}
 
 function present(o: Obj, k: string): unknown {
   const v = o[k];

@@ -1,9 +1,7 @@
 import {
   ValidationError,
   assertSymbol,
-  assertTimeUs,
   assertVenueEventId,
-  canonicalDecimal,
   eventId,
   parseJsonNumbersAsText,
   validateQuote,
@@ -12,6 +10,7 @@ import {
   type Symbol,
   type TradeV1,
 } from '@feed/price-types';
+import { decimal, msTime, type Obj, str, uintText } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -46,36 +45,8 @@ import type { MapResult, RawFrame, VenueMapper } from './mapper';
  * spot symbol and is refused as bad_symbol: Feed does not mix contracts (sizes in contracts) with spot.
  */
 
-type Obj = Record<string, unknown>;
-
 export function okxSymbol(instId: string, field = 'instId'): Symbol {
   return assertSymbol(instId, field);
-}
-
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string') throw new ValidationError('wrong_type', k, `expected string, got ${typeof v}`);
-  return v;
-}
-
-function decimal(v: unknown, k: string): string {
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string') throw new ValidationError('wrong_type', k, `expected decimal string, got ${typeof v}`);
-  return canonicalDecimal(v, k);
-}
-
-function uintText(o: Obj, k: string, maxDigits: number): string {
-  const v = o[k];
-  if (v === undefined || v === null) throw new ValidationError('missing_field', k, 'is required');
-  if (typeof v !== 'string' || !new RegExp(`^\\d{1,${maxDigits}}$`).test(v)) {
-    throw new ValidationError('wrong_type', k, `expected an unsigned integer, got ${JSON.stringify(String(v).slice(0, 24))}`);
-  }
-  return v;
-}
-
-function msTime(o: Obj, k: string): number {
-  return assertTimeUs(Number(uintText(o, k, 14)) * 1000, k);
 }
 
 function dataArray(o: Obj): unknown[] {

@@ -10,7 +10,7 @@ import { Keys } from '@feed/keys';
 import { createLogger } from '@feed/logging';
 import { applyStreams, connectNats, DEFAULT_STREAM_SETTINGS, Subjects, trackConnection } from '@feed/messaging';
 import { createRegistry, type Counter } from '@feed/metrics';
-import { nowUs, quoteHashId, usFromIso, type StreamStatusV1, type TradeV1 } from '@feed/price-types';
+import { isoFromUs, nowUs, quoteHashId, usFromIso, type StreamStatusV1, type TradeV1 } from '@feed/price-types';
 import { connectRedis, createRedisClient } from '@feed/redis';
 import { cleanupAll, startNats, startRedis, waitFor, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -307,6 +307,28 @@ describe('REST market data', () => {
     expect(r.body['symbol']).toBe(SYM);
     expect(r.body['asOf']).toBe(cb['asOf']);
     expect(r.body['stale']).toBe(false);
+  });
+
+  it('GET /v1/venues lists every stream with its best state across ingests, staleness and each ingest view', async () => {
+    const r = await getJson(`${main.base}/v1/venues`);
+    expect(r.status).toBe(200);
+    const streams = r.body['streams'] as Array<Record<string, unknown>>;
+    const mine = streams.filter((x) => x['symbol'] === SYM);
+    expect(mine.map((x) => [x['venue'], x['channel']])).toEqual([
+      ['coinbase', 'trade'],
+      ['coinbase', 'quote'],
+      ['kraken', 'trade'],
+    ]);
+    const [cbTrade, cbQuote, krTrade] = mine as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    // Two ingests: the current one live, an old one down and silent for long: the stream is live, not stale.
+    expect(cbTrade).toMatchObject({ state: 'live', stale: false, lastEventTime: isoFromUs(coinbase.venueTimeUs) });
+    expect((cbTrade['ingests'] as Array<Record<string, unknown>>).map((i) => [i['ingestId'], i['state'], i['frames']])).toEqual([
+      ['ingest-a', 'down', 5],
+      ['ingest-b', 'live', 5],
+    ]);
+    // No status for the quote channel or for kraken: stale is never silent, the state is unknown.
+    expect(cbQuote).toMatchObject({ state: 'unknown', stale: true, ingests: [] });
+    expect(krTrade).toMatchObject({ state: 'unknown', stale: true, lastEventTime: isoFromUs(kraken.venueTimeUs), ingests: [] });
   });
 
   it('GET /v1/trades returns what Redis holds, newest first, limited', async () => {

@@ -94,6 +94,7 @@ export function createApp(d: AppDeps): Express {
   mountOps(app, d.ops);
   app.get('/v1/prices/latest', d.market.latest);
   app.get('/v1/trades', d.market.trades);
+  app.get('/v1/venues', d.market.venues);
   mountDashboard(app, d.symbols);
   app.use((req: Request) => {
     throw new NotFoundError(`no route ${req.method} ${req.path.slice(0, 200)}`);

@@ -1,5 +1,5 @@
 import type { Keys } from '@feed/keys';
-import { validateQuote, validateTrade, VENUES, type QuoteV1, type TradeV1 } from '@feed/price-types';
+import { validateQuote, validateStatus, validateTrade, VENUES, type ConnectionState, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
 import { parseStatusHash, type IngestStatus } from './staleness';
@@ -9,6 +9,38 @@ export interface VenueSnapshot {
   /** Latest best bid/ask of the venue, when its quote channel is ingested. */
   quote: QuoteV1 | undefined;
   statuses: IngestStatus[];
+}
+
+/** One ingest instance's last word on a stream (a StreamStatus v1 event as the persister stores it). */
+export interface StatusRecord {
+  ingestId: string;
+  state: ConnectionState;
+  recvTimeUs: number;
+  lastFrameUs: number | null;
+  frames: number;
+}
+
+export interface StreamSnapshot {
+  symbol: string;
+  venue: string;
+  channel: 'trade' | 'quote';
+  records: StatusRecord[];
+  latestVenueTimeUs: number | null;
+}
+
+/** Status hash values that are valid StreamStatus v1 events; anything else (the `:t` companions, corrupt) is skipped. */
+function parseStatusRecords(hash: Readonly<Record<string, string>>): StatusRecord[] {
+  const out: StatusRecord[] = [];
+  for (const v of Object.values(hash)) {
+    if (!v.startsWith('{')) continue;
+    try {
+      const s = validateStatus(JSON.parse(v));
+      out.push({ ingestId: s.ingestId, state: s.state, recvTimeUs: s.recvTimeUs, lastFrameUs: s.lastFrameUs, frames: s.frames });
+    } catch {
+      // a corrupt entry says nothing about the stream
+    }
+  }
+  return out.sort((a, b) => (a.ingestId < b.ingestId ? -1 : a.ingestId > b.ingestId ? 1 : 0));
 }
 
 function parseQuote(json: string | null | undefined): QuoteV1 | undefined {
@@ -55,6 +87,35 @@ export class ProjectionReader {
       if (!trade) return;
       const hash = (res[3 * i + 1] ?? {}) as Record<string, string>;
       out.push({ trade, quote: parseQuote(res[3 * i + 2] as string | null), statuses: parseStatusHash(hash) });
+    });
+    return out;
+  }
+
+  /**
+   * Every (symbol, venue, channel) stream that has a status record or data, with the raw status records of every
+   * ingest instance and the venue time of the newest trade or quote: the data behind GET /v1/venues.
+   */
+  async streams(symbols: readonly string[]): Promise<StreamSnapshot[]> {
+    const p = this.redis.pipeline();
+    const slots: Array<{ symbol: string; venue: (typeof VENUES)[number]; channel: 'trade' | 'quote' }> = [];
+    for (const symbol of symbols) {
+      for (const venue of VENUES) {
+        for (const channel of ['trade', 'quote'] as const) {
+          slots.push({ symbol, venue, channel });
+          p.hgetall(this.keys.status(symbol, venue, channel));
+          p.hget(channel === 'trade' ? this.keys.latestTrade(symbol, venue) : this.keys.latestQuote(symbol, venue), 'v');
+        }
+      }
+    }
+    const res = await this.exec(p);
+    const out: StreamSnapshot[] = [];
+    slots.forEach((slot, i) => {
+      const hash = (res[2 * i] ?? {}) as Record<string, string>;
+      const latestJson = res[2 * i + 1] as string | null;
+      const latest = slot.channel === 'trade' ? parseTrade(latestJson) : parseQuote(latestJson);
+      const records = parseStatusRecords(hash);
+      if (records.length === 0 && !latest) return;
+      out.push({ ...slot, records, latestVenueTimeUs: latest ? latest.venueTimeUs : null });
     });
     return out;
   }

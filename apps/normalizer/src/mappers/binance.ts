@@ -4,13 +4,12 @@ import {
   assertVenueEventId,
   canonicalDecimal,
   eventId,
-  parseJsonNumbersAsText,
   validateQuote,
   validateTrade,
   type QuoteV1,
   type TradeV1,
 } from '@feed/price-types';
-import { type Obj, str } from './fields';
+import { type Obj, parseFrame, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -105,9 +104,7 @@ function mapTrade(d: Obj, frame: RawFrame): TradeV1 {
 export const binanceMapper: VenueMapper = {
   venue: 'binance',
   map(frame: RawFrame): MapResult {
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    let d = parsed as Obj;
+    let d = parseFrame(frame.text);
     if (typeof d['stream'] === 'string' && typeof d['data'] === 'object' && d['data'] !== null) d = d['data'] as Obj;
     if ('result' in d && 'id' in d) return { events: [], ignored: 'subscription_ack' };
     if (isBookTicker(d)) return { events: [mapBookTicker(d, frame)] };

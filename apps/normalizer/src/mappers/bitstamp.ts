@@ -5,7 +5,6 @@ import {
   assertVenueEventId,
   canonicalDecimal,
   eventId,
-  parseJsonNumbersAsText,
   quoteHashId,
   validateQuote,
   validateTrade,
@@ -13,7 +12,7 @@ import {
   type Symbol,
   type TradeV1,
 } from '@feed/price-types';
-import { type Obj, str } from './fields';
+import { type Obj, parseFrame, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -165,9 +164,7 @@ const CONTROL: Readonly<Record<string, string>> = {
 export const bitstampMapper: VenueMapper = {
   venue: 'bitstamp',
   map(frame: RawFrame): MapResult {
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    const env = parsed as Obj;
+    const env = parseFrame(frame.text);
     const event = env['event'];
     if (event === undefined || event === null) throw new ValidationError('missing_field', 'event', 'frame has no event type');
     if (typeof event !== 'string') throw new ValidationError('wrong_type', 'event', `expected string, got ${typeof event}`);

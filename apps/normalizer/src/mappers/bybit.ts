@@ -3,14 +3,13 @@ import {
   assertSymbol,
   assertVenueEventId,
   eventId,
-  parseJsonNumbersAsText,
   validateQuote,
   validateTrade,
   type QuoteV1,
   type Symbol,
   type TradeV1,
 } from '@feed/price-types';
-import { decimal, msTime, type Obj, str, uintText } from './fields';
+import { decimal, msTime, type Obj, parseFrame, str, uintText } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -136,9 +135,7 @@ function mapBook(o: Obj, frame: RawFrame): MapResult {
 export const bybitMapper: VenueMapper = {
   venue: 'bybit',
   map(frame: RawFrame): MapResult {
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    const o = parsed as Obj;
+    const o = parseFrame(frame.text);
     const topic = o['topic'];
     if (topic === undefined || topic === null) {
       // Request replies: {"success", "ret_msg", "op", ...}.

@@ -4,7 +4,6 @@ import {
   assertVenueEventId,
   canonicalDecimal,
   eventId,
-  parseJsonNumbersAsText,
   quoteHashId,
   usFromIso,
   validateQuote,
@@ -14,7 +13,7 @@ import {
   type TakerSide,
   type TradeV1,
 } from '@feed/price-types';
-import { asObj, type Obj, str } from './fields';
+import { asObj, type Obj, parseFrame, str } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -116,9 +115,7 @@ function mapTicker(t: Obj, venueTimeUs: number, frame: RawFrame): QuoteV1 {
 export const coinbaseMapper: VenueMapper = {
   venue: 'coinbase',
   map(frame: RawFrame): MapResult {
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    const d = parsed as Obj;
+    const d = parseFrame(frame.text);
     let events: MarketEventV1[];
     switch (d['channel']) {
       case 'market_trades':

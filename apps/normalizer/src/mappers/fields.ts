@@ -1,4 +1,4 @@
-import { ValidationError, assertTimeUs, canonicalDecimal } from '@feed/price-types';
+import { ValidationError, assertTimeUs, canonicalDecimal, parseJsonNumbersAsText } from '@feed/price-types';
 
 /**
  * Field readers shared by the venue mappers. Frames arrive through parseJsonNumbersAsText, so JSON numbers are
@@ -42,4 +42,11 @@ export function asObj(v: unknown, field: string): Obj {
   if (v === undefined || v === null) throw new ValidationError('missing_field', field, 'is required');
   if (typeof v !== 'object' || Array.isArray(v)) throw new ValidationError('wrong_type', field, 'expected an object');
   return v as Obj;
+}
+
+/** A venue frame's text as a JSON object, numbers kept as their text; anything else is refused. */
+export function parseFrame(text: string): Obj {
+  const parsed = parseJsonNumbersAsText(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
+  return parsed as Obj;
 }

@@ -4,7 +4,6 @@ import {
   canonicalDecimal,
   eventId,
   isSymbol,
-  parseJsonNumbersAsText,
   quoteHashId,
   usFromIso,
   validateQuote,
@@ -15,7 +14,7 @@ import {
   type TakerSide,
   type TradeV1,
 } from '@feed/price-types';
-import { asObj, type Obj } from './fields';
+import { asObj, type Obj, parseFrame } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -135,9 +134,7 @@ function mapTicker(t: Obj, frame: RawFrame): QuoteV1 {
 export const krakenMapper: VenueMapper = {
   venue: 'kraken',
   map(frame: RawFrame): MapResult {
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    const d = parsed as Obj;
+    const d = parseFrame(frame.text);
     if (typeof d['method'] === 'string') {
       if (d['method'] === 'pong') return { events: [], ignored: 'pong' };
       return { events: [], ignored: d['success'] === false ? 'request_error' : 'subscription_ack' };

@@ -3,14 +3,13 @@ import {
   assertSymbol,
   assertVenueEventId,
   eventId,
-  parseJsonNumbersAsText,
   validateQuote,
   validateTrade,
   type QuoteV1,
   type Symbol,
   type TradeV1,
 } from '@feed/price-types';
-import { decimal, msTime, type Obj, str, uintText } from './fields';
+import { decimal, msTime, type Obj, parseFrame, str, uintText } from './fields';
 import type { MapResult, RawFrame, VenueMapper } from './mapper';
 
 /**
@@ -122,9 +121,7 @@ export const okxMapper: VenueMapper = {
   map(frame: RawFrame): MapResult {
     // The keepalive reply is plain text, not JSON.
     if (frame.text === 'pong') return { events: [], ignored: 'pong' };
-    const parsed = parseJsonNumbersAsText(frame.text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('not_object', '$', 'frame is not a JSON object');
-    const o = parsed as Obj;
+    const o = parseFrame(frame.text);
     const event = o['event'];
     if (event !== undefined && event !== null) {
       if (event === 'subscribe' || event === 'unsubscribe') return { events: [], ignored: 'subscription_ack' };

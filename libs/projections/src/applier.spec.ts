@@ -6,6 +6,7 @@ import { createRedisClient } from '@feed/redis';
 import { cleanupAll, registry, startRedis, waitFor, type RedisServerHandle } from '@feed/testing';
 import { Redis } from 'ioredis';
 import { BatchApplier, RefusedError, type ApplyResult } from './applier';
+import type { ScriptProjection } from './script-projection';
 import type { ApplyContext, SequencedEvent } from './batch-args';
 import { PREFIX, T0, context, gap, quote, status, trade } from './fixtures/events';
 
@@ -465,6 +466,41 @@ describe('given ~3,000 trades applied in three different ways (decision 5, hard 
     );
     // Checkpoint: the highest sequence of the log.
     expect(da[keys.checkpoint('main')]).toEqual({ seq: String(events.length) });
+  });
+});
+
+describe('given a script projection beside the main script', () => {
+  // A stand-in idempotent projection: the max venue time per symbol seen in trades (a max-register).
+  const maxTime: ScriptProjection = {
+    name: 'max-time',
+    lua: `for i = 1, #ARGV, 2 do
+  local cur = tonumber(redis.call('HGET', ARGV[i], 't') or '-1')
+  if cur < tonumber(ARGV[i + 1]) then redis.call('HSET', ARGV[i], 't', ARGV[i + 1]) end
+end
+return 1`,
+    args: (batch) => {
+      const out = batch.flatMap(({ ev }) => (ev.type === 'trade' ? [`${PREFIX}test:max:${ev.symbol}`, String(ev.venueTimeUs)] : []));
+      return out.length ? out : undefined;
+    },
+  };
+
+  it('when a batch is applied then both scripts ran, the main flags still count, and a batch with nothing for it skips it', async () => {
+    const r = await freshDb();
+    const a = new BatchApplier(r, context(), [maxTime]);
+    const res = await a.apply(seqd([trade({ tradeId: '1', venueTimeUs: T0 + 5 }), trade({ tradeId: '2', venueTimeUs: T0 + 9 })]));
+    expect(counts(res, 'trade')).toEqual({ applied: 2, duplicates: 0, skipped: 0 });
+    expect(await r.hget(`${PREFIX}test:max:BTC-USDT`, 't')).toBe(String(T0 + 9));
+    expect(counts(await a.apply(seqd([status({ recvTimeUs: T0 })])), 'status')).toEqual({ applied: 1, duplicates: 0, skipped: 0 });
+  });
+
+  it('when Redis lost its script cache (SCRIPT FLUSH) then both scripts are reloaded and the batch applies', async () => {
+    const r = await freshDb();
+    const a = new BatchApplier(r, context(), [maxTime]);
+    await a.apply(seqd([trade({ tradeId: '1', venueTimeUs: T0 })]));
+    await r.script('FLUSH');
+    const res = await a.apply(seqd([trade({ tradeId: '2', venueTimeUs: T0 + 7 })], 2));
+    expect(counts(res, 'trade')).toEqual({ applied: 1, duplicates: 0, skipped: 0 });
+    expect(await r.hget(`${PREFIX}test:max:BTC-USDT`, 't')).toBe(String(T0 + 7));
   });
 });
 

@@ -2,6 +2,7 @@ import { TransientError } from '@feed/messaging';
 import { ReplyError, type Redis } from 'ioredis';
 import { APPLY_BATCH_LUA } from './apply-script';
 import { buildApplyArgs, type ApplyContext, type SequencedEvent } from './batch-args';
+import type { ScriptProjection } from './script-projection';
 
 /** Redis refused the batch's writes; the caller isolates the event responsible. */
 export class RefusedError extends Error {
@@ -14,27 +15,41 @@ export interface ApplyResult {
   counts: Record<string, { applied: number; duplicates: number; skipped: number }>;
 }
 
+/** A reply error is Redis refusing the script's writes (e.g. a foreign key of the wrong type): not an outage. */
+const OUTAGE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|OOM|EXECABORT)/;
+
+function classify(e: unknown): Error {
+  if (e instanceof ReplyError && !OUTAGE_REPLY.test(e.message)) return new RefusedError(e.message);
+  return new TransientError(`redis apply failed: ${e instanceof Error ? e.message : String(e)}`, 'REDIS_UNAVAILABLE', { cause: e });
+}
+
 /**
- * Applies a batch through the Lua script (EVALSHA, loading it on NOSCRIPT, e.g. after a Redis restart).
- * Redis connection errors become TransientError so the consumer loop naks and pauses instead of crashing.
+ * Applies a batch through the main Lua script and any script projections (EVALSHA, loading the scripts on
+ * NOSCRIPT, e.g. after a Redis restart). With script projections the calls run in one MULTI/EXEC, so the batch
+ * stays atomic. Redis connection errors become TransientError so the consumer loop naks and pauses instead of
+ * crashing.
  */
 export class BatchApplier {
-  private sha: string | undefined;
+  private readonly shas = new Map<string, string>();
 
   constructor(
     private readonly redis: Redis,
     private readonly ctx: ApplyContext,
+    private readonly extras: readonly ScriptProjection[] = [],
   ) {}
 
   async apply(batch: SequencedEvent[]): Promise<ApplyResult> {
     const { argv, projected, skipped } = buildApplyArgs(batch, this.ctx);
+    const calls: { lua: string; argv: string[] }[] = [{ lua: APPLY_BATCH_LUA, argv }];
+    for (const p of this.extras) {
+      const a = p.args(batch);
+      if (a) calls.push({ lua: p.lua, argv: a });
+    }
     let flags: number[];
     try {
-      flags = (await this.run(argv)) as number[];
+      flags = (calls.length === 1 ? await this.runOne(calls[0] as { lua: string; argv: string[] }) : await this.runAll(calls)) as number[];
     } catch (e) {
-      // A reply error is Redis refusing the script's writes (e.g. a foreign key of the wrong type): not an outage.
-      if (e instanceof ReplyError && !/^(LOADING|BUSY|MASTERDOWN|READONLY|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|OOM)/.test((e as Error).message)) throw new RefusedError((e as Error).message);
-      throw new TransientError(`redis apply failed: ${e instanceof Error ? e.message : String(e)}`, 'REDIS_UNAVAILABLE', { cause: e });
+      throw classify(e);
     }
     const counts: ApplyResult['counts'] = {};
     const slot = (type: string) => (counts[type] ??= { applied: 0, duplicates: 0, skipped: 0 });
@@ -47,16 +62,42 @@ export class BatchApplier {
     return { counts };
   }
 
-  private async run(argv: string[]): Promise<unknown> {
-    if (!this.sha) this.sha = (await this.redis.script('LOAD', APPLY_BATCH_LUA)) as string;
-    try {
-      return await this.redis.evalsha(this.sha, 0, ...argv);
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
-        this.sha = (await this.redis.script('LOAD', APPLY_BATCH_LUA)) as string;
-        return this.redis.evalsha(this.sha, 0, ...argv);
-      }
-      throw e;
+  private async sha(lua: string, reload = false): Promise<string> {
+    let sha = this.shas.get(lua);
+    if (!sha || reload) {
+      sha = (await this.redis.script('LOAD', lua)) as string;
+      this.shas.set(lua, sha);
     }
+    return sha;
+  }
+
+  private async runOne(call: { lua: string; argv: string[] }): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(await this.sha(call.lua), 0, ...call.argv);
+    } catch (e) {
+      if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
+      return this.redis.evalsha(await this.sha(call.lua, true), 0, ...call.argv);
+    }
+  }
+
+  /**
+   * All scripts in one MULTI/EXEC. A script missing from Redis' cache (NOSCRIPT inside EXEC, e.g. after a restart
+   * between our load and this call) did not run while the others did; every script is idempotent, so the missing
+   * ones are loaded and run again on their own. Any other error reply fails the batch (the first one is thrown).
+   */
+  private async runAll(calls: { lua: string; argv: string[] }[]): Promise<unknown> {
+    const shas = await Promise.all(calls.map((c) => this.sha(c.lua)));
+    const tx = this.redis.multi();
+    calls.forEach((c, i) => tx.evalsha(shas[i] as string, 0, ...c.argv));
+    const res = (await tx.exec()) as [Error | null, unknown][] | null;
+    if (!res) throw new TransientError('redis apply failed: transaction aborted', 'REDIS_UNAVAILABLE');
+    const out: unknown[] = [];
+    for (let i = 0; i < res.length; i++) {
+      const [err, value] = res[i] as [Error | null, unknown];
+      if (err && err.message.startsWith('NOSCRIPT')) out.push(await this.runOne(calls[i] as { lua: string; argv: string[] }));
+      else if (err) throw err;
+      else out.push(value);
+    }
+    return out[0];
   }
 }

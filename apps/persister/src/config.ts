@@ -1,6 +1,7 @@
 import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
 import { isVenueId, isSymbol } from '@feed/price-types';
-import type { LegacySettings } from '@feed/projections';
+import { Keys } from '@feed/keys';
+import { readProjectionSettings, type LegacySettings, type ProjectionSettings } from '@feed/projections';
 
 export interface PersisterConfig {
   common: CommonConfig;
@@ -19,6 +20,8 @@ export interface PersisterConfig {
   recentTradesMax: number;
   dedupeTtlSeconds: number;
   legacy: LegacySettings;
+  /** The derived projections' settings, shared with the replay tool. */
+  projections: ProjectionSettings;
 }
 
 /** Legacy EXCHANGE values (the old feed's names) -> Feed venue and default symbol. */
@@ -53,6 +56,7 @@ export function readConfig(r: ConfigReader): PersisterConfig {
       defaultVenue: 'binance',
       allowSimulated: r.bool('LEGACY_ALLOW_SIMULATED', { default: false }),
     },
+    projections: readProjectionSettings(r, new Keys(common.keyPrefix)),
   };
   if (cfg.maxAckPending < cfg.batchSize) r.problem('PERSISTER_MAX_ACK_PENDING must be >= PERSISTER_BATCH');
   r.done();

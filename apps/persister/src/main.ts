@@ -18,7 +18,7 @@ import { createServiceContext, installShutdown, startOpsServer } from '@feed/ser
 import { readConfig } from './config';
 import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
-import { BatchApplier } from '@feed/projections';
+import { BatchApplier, scriptProjections } from '@feed/projections';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
@@ -36,14 +36,15 @@ async function main(): Promise<void> {
   const durable = durableName(cfg.common.prefix, 'persister', cfg.group);
   const loopOpts = { stream: md, durable, filterSubject: subjects.mdAll(), ackWaitMs: cfg.ackWaitMs, maxDeliver: cfg.maxDeliver, maxAckPending: cfg.maxAckPending };
   await ensureDurable(jsm, loopOpts);
+  const keys = new Keys(cfg.common.keyPrefix);
   const applier = new BatchApplier(redis, {
-    keys: new Keys(cfg.common.keyPrefix),
+    keys,
     group: cfg.group,
     recentTradesMax: cfg.recentTradesMax,
     dedupeTtlSeconds: cfg.dedupeTtlSeconds,
     publish: true,
     legacy: cfg.legacy,
-  });
+  }, scriptProjections(cfg.projections));
   const metrics = createPersisterMetrics(registry);
   const loop = new ConsumerLoop({
     ...loopOpts,

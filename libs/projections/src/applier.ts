@@ -19,7 +19,7 @@ export interface ApplyResult {
 const OUTAGE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|OOM|EXECABORT)/;
 
 function classify(e: unknown): Error {
-  if (e instanceof ReplyError && !OUTAGE_REPLY.test(e.message)) return new RefusedError(e.message);
+  if (e instanceof ReplyError && !OUTAGE_REPLY.test((e as Error).message)) return new RefusedError((e as Error).message);
   return new TransientError(`redis apply failed: ${e instanceof Error ? e.message : String(e)}`, 'REDIS_UNAVAILABLE', { cause: e });
 }
 

@@ -3,3 +3,4 @@ export * from './batch-args';
 export * from './legacy-v3';
 export * from './applier';
 export * from './script-projection';
+export * from './projection-set';

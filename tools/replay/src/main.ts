@@ -10,7 +10,7 @@
 import { fromProcessEnv, readCommon, readNats, readRedis } from '@feed/config';
 import { Keys } from '@feed/keys';
 import { connectNats, streamName, Subjects } from '@feed/messaging';
-import { BatchApplier, type LegacySettings, type SequencedEvent } from '@feed/projections';
+import { BatchApplier, readProjectionSettings, scriptProjections, type LegacySettings, type SequencedEvent } from '@feed/projections';
 import { decodeEvent } from '@feed/price-types';
 import { connectRedis, createRedisClient } from '@feed/redis';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const recentTradesMax = r.int('RECENT_TRADES_MAX', { default: 1_000, min: 1 });
   const mdRetentionMs = r.int('MD_MAX_AGE_MS', { default: 7 * 24 * 3_600_000, min: 60_000 });
   const batchSize = r.int('REPLAY_BATCH', { default: 1_000, min: 1, max: 10_000 });
+  const keys = new Keys(common.keyPrefix);
+  const projections = readProjectionSettings(r, keys);
   r.done();
   const group = arg('group', 'primary');
 
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   // later schema version), which the filtered consumer never delivers, so waiting for it would never end.
   const lastMatching = info.state.messages > 0 ? await jsm.streams.getMessage(md, { last_by_subj: filter }) : null;
   const lastSeq = lastMatching?.seq ?? 0;
-  const applier = new BatchApplier(redis, { keys: new Keys(common.keyPrefix), group, recentTradesMax, dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400, publish: false, legacy });
+  const applier = new BatchApplier(redis, { keys, group, recentTradesMax, dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400, publish: false, legacy }, scriptProjections(projections));
 
   const t0 = Date.now();
   let events = 0;

@@ -16,6 +16,7 @@ export interface ApiMetrics {
   liveDuplicates: Counter<'venue'>;
   liveRestarts: Counter;
   liveLastSeq: Gauge;
+  pushLatency: Histogram<'venue'>;
 }
 
 export function createApiMetrics(registry: Registry): ApiMetrics {
@@ -73,5 +74,14 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     }),
     liveRestarts: new Counter({ name: 'feed_api_live_consumer_restarts_total', help: 'Times the ordered live consumer was recreated after trouble', registers }),
     liveLastSeq: new Gauge({ name: 'feed_api_live_last_seq', help: 'Last MD stream sequence seen by the live consumer', registers }),
+    // Observed once per trade per instance when it is handed to the fan-out, never per subscriber: a client's
+    // batch goes on the wire within WS_FLUSH_MS of that, so this is the last hop up to the flush interval.
+    pushLatency: new Histogram({
+      name: 'feed_api_push_latency_seconds',
+      help: 'Hop receive -> sent: ingest receive time to the trade handed to WebSocket fan-out (sent within WS_FLUSH_MS)',
+      labelNames: ['venue'],
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    }),
   };
 }

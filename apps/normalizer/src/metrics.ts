@@ -5,6 +5,7 @@ export interface NormalizerMetrics {
   events: Counter<'venue' | 'type'>;
   duplicates: Counter<'venue'>;
   latency: Histogram<'venue'>;
+  receiveDelay: Histogram<'venue'>;
 }
 
 export function createNormalizerMetrics(registry: Registry): NormalizerMetrics {
@@ -24,7 +25,16 @@ export function createNormalizerMetrics(registry: Registry): NormalizerMetrics {
     }),
     latency: new Histogram({
       name: 'feed_normalizer_latency_seconds',
-      help: 'Receive time (ingest) to normalized event acknowledged by JetStream',
+      help: 'Hop receive -> normalized: ingest receive time to the normalized trade acknowledged by JetStream',
+      labelNames: ['venue'],
+      buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    // The first hop (venue -> receive) is measured here because only the mapper knows the venue's own event time;
+    // ingest files frames unparsed. It includes venue-side delay, network and clock skew; skew below zero counts as 0.
+    receiveDelay: new Histogram({
+      name: 'feed_normalizer_receive_delay_seconds',
+      help: 'Hop venue -> receive: venue event time of a trade to its ingest receive time (clamped at 0)',
       labelNames: ['venue'],
       buckets: LATENCY_BUCKETS_S,
       registers: [registry],

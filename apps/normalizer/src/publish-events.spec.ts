@@ -42,8 +42,8 @@ function setup(fail = false) {
     if (r && 'settled' in r) await r.settled;
   };
   const value = async (name: string, labels: Record<string, string>) =>
-    (await registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
-  return { handle, sent, recent, value };
+    (await registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x))?.value ?? 0;
+  return { handle, sent, recent, value, registry };
 }
 
 describe('given a batch of mapped RAW frames', () => {
@@ -66,6 +66,17 @@ describe('given a batch of mapped RAW frames', () => {
     expect(sent.map((b) => b.map((m) => m.msgId))).toEqual([['trade:binance:BTC-USDT:1', 'trade:binance:BTC-USDT:2'], ['trade:binance:BTC-USDT:3']]);
     expect(await value('feed_normalizer_duplicates_total', { venue: 'binance' })).toBe(2);
     expect(await value('feed_normalizer_events_total', { venue: 'binance', type: 'trade' })).toBe(3);
+  });
+
+  it('when trades are published then the venue -> receive hop is observed from their own times (clock skew clamped at 0)', async () => {
+    const { handle, value, registry } = setup();
+    const late = trade('1'); // recvTimeUs = venueTimeUs + 900 µs
+    const skewed = { ...trade('2'), recvTimeUs: trade('2').venueTimeUs - 5_000 }; // our clock behind the venue's
+    await handle([item({ events: [late, skewed] }, 1)]);
+    expect(await value('feed_normalizer_receive_delay_seconds', { venue: 'binance', le: '0.0001' })).toBe(1);
+    expect(await value('feed_normalizer_receive_delay_seconds', { venue: 'binance', le: '0.001' })).toBe(2);
+    const h = await registry.getSingleMetric('feed_normalizer_receive_delay_seconds')?.get();
+    expect(h?.values.find((v) => v.metricName === 'feed_normalizer_receive_delay_seconds_sum')?.value).toBeCloseTo(0.0009, 9);
   });
 
   it('when frames carry no market data then they are counted as ignored and nothing is published', async () => {

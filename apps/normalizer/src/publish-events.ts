@@ -46,7 +46,10 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
         for (const o of out) {
           recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
           metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
-          if (o.ev.type === 'trade') metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);
+          if (o.ev.type === 'trade') {
+            metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);
+            metrics.receiveDelay.observe({ venue: o.ev.venue }, Math.max(0, o.ev.recvTimeUs - o.ev.venueTimeUs) / 1e6);
+          }
         }
       },
       (e: unknown) => {

@@ -16,7 +16,7 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
     }),
     latency: new Histogram({
       name: 'feed_persister_latency_seconds',
-      help: 'Receive time (ingest) to event applied in Redis',
+      help: 'Hop receive -> persisted: ingest receive time to the trade applied in Redis',
       labelNames: ['type'],
       buckets: LATENCY_BUCKETS_S,
       registers: [registry],

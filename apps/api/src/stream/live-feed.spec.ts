@@ -109,6 +109,9 @@ describe('LiveFeed', () => {
     expect(JSON.parse((items[0] as { json: string }).json)).toMatchObject({ seq: 1, tradeId: '5', stale: false, asOf: '2026-11-29T08:02:13.000005Z', venueTime: '2026-11-29T08:02:13.000005Z' });
     const outcomes = Object.fromEntries((await metrics.liveEvents.get()).values.map((v) => [v.labels['outcome'], v.value]));
     expect(outcomes).toEqual({ pushed: 2, duplicate: 2, invalid: 1 });
+    // The receive -> sent hop is observed once per pushed trade, never for dropped ones.
+    const latency = (await metrics.pushLatency.get()).values.find((v) => v.metricName === 'feed_api_push_latency_seconds_count');
+    expect(latency).toMatchObject({ labels: { venue: 'binance' }, value: 2 });
     expect(feed.state).toBe('live');
     await feed.stop();
   });

@@ -1,5 +1,5 @@
 import type { Logger } from '@feed/logging';
-import { decodeEvent } from '@feed/price-types';
+import { decodeEvent, nowUs } from '@feed/price-types';
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { ApiMetrics } from '../metrics';
 import { streamTradeItem } from '../read/format';
@@ -156,6 +156,7 @@ export class LiveFeed {
     } else {
       hub.publish({ seq, symbol: ev.symbol, json: JSON.stringify(streamTradeItem(ev, seq)) });
       metrics.liveEvents.inc({ outcome: 'pushed' });
+      metrics.pushLatency.observe({ venue: ev.venue }, Math.max(0, nowUs() - ev.recvTimeUs) / 1e6);
     }
     if (this.stateValue === 'catching_up' && hub.caughtUp) {
       this.stateValue = 'live';

@@ -1,4 +1,4 @@
-import { BATCH_BUCKETS, Counter, createRegistry, Histogram, LATENCY_BUCKETS_S } from './registry';
+import { BATCH_BUCKETS, Counter, createRegistry, Histogram, LATENCY_BUCKETS_S, NON_COUNTER_TOTALS } from './registry';
 
 /** Every sample line of a Prometheus text exposition (comments dropped). */
 function samples(text: string): string[] {
@@ -60,6 +60,16 @@ describe('createRegistry', () => {
     expect(ta).toContain('feed_only_in_a_total{service="ingest"} 1');
     expect(tb).not.toContain('feed_only_in_a_total');
     expect(samples(tb).every((l) => labels(l)['service'] === 'api')).toBe(true);
+  });
+
+  it('exports no gauge or histogram whose name ends in _total (reserved for counters), and keeps the per-type gauges', async () => {
+    const reg = createRegistry('api', 'i');
+    const metrics = await reg.getMetricsAsJSON();
+    const offenders = metrics.filter((m) => m.name.endsWith('_total') && m.type !== 'counter').map((m) => m.name);
+    expect(offenders).toEqual([]);
+    const names = metrics.map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['nodejs_active_handles', 'nodejs_active_resources']));
+    for (const n of NON_COUNTER_TOTALS) expect(names).not.toContain(n);
   });
 
   it('reports the Prometheus text content type', () => {

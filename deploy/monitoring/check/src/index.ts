@@ -1,0 +1,3 @@
+export * from './known-metrics';
+export * from './monitoring-files';
+export * from './promql-names';

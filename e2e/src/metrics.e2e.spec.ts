@@ -20,9 +20,10 @@ describe('metrics after a pipeline run of a known number of trades', () => {
   const num = (app: string, name: string, labels: Record<string, string> = {}) => sumSamples(text.get(app) as string, name, labels);
 
   beforeAll(async () => {
-    // Long ack waits: on a loaded machine a 2 s ack wait can expire and redeliver, which is correct behaviour but
-    // not what this test counts (a redelivery shows up as feed_consumer_redelivered_total, asserted zero below).
-    stack = await FeedStack.start({ sim: { rate: 1_500, maxTrades: N }, env: { NORMALIZER_ACK_WAIT_MS: '30000', PERSISTER_ACK_WAIT_MS: '30000' } });
+    // A loaded machine can delay lease renewals and ack deadlines; redeliveries are then correct behaviour, and the
+    // counts below are exact either way (deduped deliveries are counted as duplicates, never as new events). The
+    // longer lease only keeps this run from spending most of its time in a lease handover.
+    stack = await FeedStack.start({ sim: { rate: 1_500, maxTrades: N }, streams: { leaseTtlMs: 15_000 } });
     const persister = await stack.startApp('persister');
     const normalizer = await stack.startApp('normalizer');
     const api = await stack.startApp('api');
@@ -33,8 +34,9 @@ describe('metrics after a pipeline run of a known number of trades', () => {
     apps = { ingest, normalizer, persister, api };
     await stack.simClient.waitForCount(N, 60_000);
     await waitFor(() => ws.trades.length >= N, { what: `${N} trades on the WebSocket`, timeoutMs: 60_000, intervalMs: 200 }).catch(async (e: unknown) => {
-      const live = sumSamples(await stack.metrics(api), 'feed_api_live_events_total');
-      throw new Error(`${String(e)}; WS got ${ws.trades.length}, api live events ${live}, close ${ws.closeCode}\n${normalizer.tail(15)}\n${persister.tail(15)}\n${api.tail(5)}`);
+      const t = await stack.metrics(api);
+      const api_ = ['feed_api_live_events_total', 'feed_api_ws_messages_sent_total', 'feed_api_ws_frames_sent_total', 'feed_api_ws_slow_clients_closed_total'].map((n) => `${n}=${sumSamples(t, n)}`);
+      throw new Error(`${String(e)}; WS got ${ws.trades.length} items in ${ws.frames.length} frames, close ${ws.closeCode}; api ${api_.join(' ')}\n${api.tail(10)}`);
     });
     // Ingest also files its own per-stream heartbeats (status) on RAW every second, so its counters are read in a
     // snapshot that agrees with RAW (a heartbeat landing between the two reads just means one more try).
@@ -82,16 +84,18 @@ describe('metrics after a pipeline run of a known number of trades', () => {
     expect(num('ingest', 'feed_ingest_published_total', { venue: 'binance', outcome: 'stored' })).toBe(raw.messages);
     expect(num('ingest', 'feed_ingest_published_total', { outcome: 'duplicate' })).toBe(0);
     expect(num('ingest', 'feed_ingest_connections', { venue: 'binance' })).toBe(1);
-    expect(num('ingest', 'feed_ingest_stream_state', { venue: 'binance', symbol: 'BTC-USDT', channel: 'trade', state: 'live' })).toBe(1);
+    // Exactly one state is 1 for the stream (which one depends on how long ago the simulator's last trade was).
+    expect(num('ingest', 'feed_ingest_stream_state', { venue: 'binance', symbol: 'BTC-USDT', channel: 'trade' })).toBe(1);
   });
 
   it('the normalizer mapped every RAW frame and published exactly N trade events, with both of its hop latencies', async () => {
     const all = (await stack.jsm.streams.info('FEED_RAW')).state.messages;
-    expect(num('normalizer', 'feed_consumer_redelivered_total')).toBe(0);
-    expect(num('normalizer', 'feed_consumer_messages_total', { outcome: 'acked' })).toBe(all);
-    expect(num('normalizer', 'feed_normalizer_frames_total', { venue: 'binance', outcome: 'mapped' })).toBe(all);
+    // Every delivery finished once (acked, or nakked and redelivered); a redelivered frame's events are dropped as
+    // duplicates, so the event count stays exact. Without redelivery every frame was mapped and acked once.
+    const redelivered = num('normalizer', 'feed_consumer_redelivered_total');
+    expect(num('normalizer', 'feed_consumer_messages_total')).toBe(all + redelivered);
+    if (redelivered === 0) expect(num('normalizer', 'feed_normalizer_frames_total', { venue: 'binance', outcome: 'mapped' })).toBe(all);
     expect(num('normalizer', 'feed_normalizer_events_total', { venue: 'binance', type: 'trade' })).toBe(N);
-    expect(num('normalizer', 'feed_normalizer_duplicates_total')).toBe(0);
     expect(num('normalizer', 'feed_dead_letters_total')).toBe(0);
     expect(num('normalizer', 'feed_normalizer_latency_seconds_count', { venue: 'binance' })).toBe(N);
     expect(num('normalizer', 'feed_normalizer_receive_delay_seconds_count', { venue: 'binance' })).toBe(N);
@@ -101,12 +105,13 @@ describe('metrics after a pipeline run of a known number of trades', () => {
 
   it('the persister applied exactly N trades and acked the whole MD stream', async () => {
     expect(num('persister', 'feed_persister_events_total', { type: 'trade', outcome: 'applied' })).toBe(N);
-    expect(num('persister', 'feed_persister_events_total', { type: 'trade', outcome: 'duplicate' })).toBe(0);
-    expect(num('persister', 'feed_persister_latency_seconds_count', { type: 'trade' })).toBe(N);
+    // Redelivered trades (if the machine was slow enough for any) are refused by id and counted as duplicates.
+    const dupTrades = num('persister', 'feed_persister_events_total', { type: 'trade', outcome: 'duplicate' });
+    expect(num('persister', 'feed_persister_latency_seconds_count', { type: 'trade' })).toBe(N + dupTrades);
     const md = await stack.jsm.streams.info('FEED_MD');
-    expect(num('persister', 'feed_consumer_redelivered_total')).toBe(0);
-    expect(num('persister', 'feed_consumer_messages_total', { outcome: 'acked' })).toBe(md.state.last_seq);
-    expect(num('persister', 'feed_persister_events_total')).toBe(md.state.last_seq);
+    const redelivered = num('persister', 'feed_consumer_redelivered_total');
+    expect(num('persister', 'feed_consumer_messages_total')).toBe(md.state.last_seq + redelivered);
+    if (redelivered === 0) expect(num('persister', 'feed_persister_events_total')).toBe(md.state.last_seq);
     expect(num('persister', 'feed_persister_redis_up')).toBe(1);
     expect(await stack.redis.zcard('feed:trades:BTC-USDT')).toBe(N);
   });

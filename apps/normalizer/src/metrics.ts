@@ -16,10 +16,10 @@ export function createNormalizerMetrics(registry: Registry): NormalizerMetrics {
       labelNames: ['venue', 'outcome'],
       registers: [registry],
     }),
-    events: new Counter({ name: 'feed_normalizer_events_total', help: 'Normalized events published to the MD stream', labelNames: ['venue', 'type'], registers: [registry] }),
+    events: new Counter({ name: 'feed_normalizer_events_total', help: 'Normalized events stored on the MD stream (JetStream duplicates excluded)', labelNames: ['venue', 'type'], registers: [registry] }),
     duplicates: new Counter({
       name: 'feed_normalizer_duplicates_total',
-      help: 'Events dropped because their id was published recently (venue resends, overlapping ingest replicas)',
+      help: 'Events dropped because their id was published before (venue resends, overlapping ingest replicas, redelivered frames)',
       labelNames: ['venue'],
       registers: [registry],
     }),

@@ -21,13 +21,13 @@ function item(value: MapResult, seq: number, subject = 'feed.raw.binance.trade.B
   return { value, seq, subject, msg: {} as JsMsg, deliveryCount: 1, ctx: ROOT_CONTEXT };
 }
 
-function setup(fail = false) {
+function setup(fail = false, storedBefore: string[] = []) {
   const sent: Sent[][] = [];
   const publisher = {
     // sendAll resolves once sent; the PubAcks settle later (the loop pipelines batches).
     sendAll: async (msgs: Sent[]) => {
       if (!fail) sent.push(msgs);
-      const acks = fail ? Promise.reject(new Error('timeout')) : Promise.resolve(msgs.map(() => ({ duplicate: false })));
+      const acks = fail ? Promise.reject(new Error('timeout')) : Promise.resolve(msgs.map((m) => ({ duplicate: storedBefore.includes(m.msgId ?? '') })));
       acks.catch(() => undefined);
       return { acks };
     },
@@ -77,6 +77,14 @@ describe('given a batch of mapped RAW frames', () => {
     expect(await value('feed_normalizer_receive_delay_seconds', { venue: 'binance', le: '0.001' })).toBe(2);
     const h = await registry.getSingleMetric('feed_normalizer_receive_delay_seconds')?.get();
     expect(h?.values.find((v) => v.metricName === 'feed_normalizer_receive_delay_seconds_sum')?.value).toBeCloseTo(0.0009, 9);
+  });
+
+  it('when JetStream reports a publish as a duplicate (a redelivered frame) then it counts as a duplicate, not as an event', async () => {
+    const { handle, value } = setup(false, ['trade:binance:BTC-USDT:2']);
+    await handle([item({ events: [trade('1'), trade('2')] }, 1)]);
+    expect(await value('feed_normalizer_events_total', { venue: 'binance', type: 'trade' })).toBe(1);
+    expect(await value('feed_normalizer_duplicates_total', { venue: 'binance' })).toBe(1);
+    expect(await value('feed_normalizer_latency_seconds', { venue: 'binance', le: '+Inf' })).toBe(1);
   });
 
   it('when frames carry no market data then they are counted as ignored and nothing is published', async () => {

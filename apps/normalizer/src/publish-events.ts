@@ -41,10 +41,16 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
     if (out.length === 0) return;
     const { acks } = await publisher.sendAll(out);
     const settled = acks.then(
-      () => {
+      (pubAcks) => {
         const now = nowUs();
-        for (const o of out) {
+        for (const [i, o] of out.entries()) {
           recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
+          // JetStream refused it by msg id: published before (a redelivered frame whose first PubAcks came late).
+          // Counted as a duplicate so that events_total is exactly the events the MD stream holds.
+          if (pubAcks[i]?.duplicate) {
+            metrics.duplicates.inc({ venue: o.ev.venue });
+            continue;
+          }
           metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
           if (o.ev.type === 'trade') {
             metrics.latency.observe({ venue: o.ev.venue }, Math.max(0, now - o.ev.recvTimeUs) / 1e6);

@@ -358,6 +358,9 @@ describe('ConsumerLoop', () => {
     expect(ci.num_ack_pending).toBe(0);
     expect(ci.num_pending).toBe(0);
     expect(await counterValue(metrics.messages, { outcome: 'acked' })).toBe(N);
+    // Every delivery ended in exactly one counted outcome (nakked batch, handed-back queue, acked), so finished
+    // deliveries minus redeliveries is the message count: what the metrics e2e test and dashboards rely on.
+    expect((await counterValue(metrics.messages, {})) - (await counterValue(metrics.redelivered, {}))).toBe(N);
     expect(loop.state).toBe('running');
     expect(logLines.some((l) => l.includes('dependency failure: batch nakked, fetching paused'))).toBe(true);
   });

@@ -129,7 +129,7 @@ export class ConsumerLoop<T> {
         // Messages already inside the client when the consume closed reach the queue after process() returned.
         // Hand them back now: kept across a pause or a standby they outlive their ack wait, are redelivered, and
         // were then handled twice (once from this stale copy, once as the redelivery).
-        for (const m of this.queue.splice(0)) m.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
+        this.handBack(Math.max(o.nakDelayMs, this.handBackDelayMs));
       }
       if (outcome === 'paused') await this.waitForDependency();
     }
@@ -185,7 +185,7 @@ export class ConsumerLoop<T> {
       const ok = await this.handleBatch(batch);
       if (!ok) {
         // Nak everything we hold: redelivered once the dependency is back.
-        for (const m of this.queue.splice(0)) m.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
+        this.handBack(Math.max(o.nakDelayMs, this.handBackDelayMs));
         await this.settleAll();
         this.broken = false;
         return 'paused';
@@ -193,7 +193,7 @@ export class ConsumerLoop<T> {
       if (this.stopping || (o.isActive && !o.isActive() && !o.isHeld?.())) {
         if (!this.stopping) o.log.warn({ consumer: o.name, handedBack: this.queue.length }, 'no longer the active writer: handing back what is queued');
         // Stop taking work: what is buffered but unstarted goes back to the server for the next holder.
-        for (const m of this.queue.splice(0)) m.nak(this.handBackDelayMs);
+        this.handBack(this.handBackDelayMs);
         await this.settleAll();
         return 'ended';
       }
@@ -268,6 +268,13 @@ export class ConsumerLoop<T> {
     }
     for (const g of good) if (!rejected.has(g)) g.msg.ack();
     o.metrics.messages.inc({ consumer: o.name, outcome: 'acked' }, good.length - rejected.size);
+  }
+
+  /** Naks every queued, unhandled message; counted, so that every delivery ends in exactly one outcome. */
+  private handBack(delayMs: number): void {
+    const msgs = this.queue.splice(0);
+    for (const m of msgs) m.nak(delayMs);
+    if (msgs.length > 0) this.o.metrics.messages.inc({ consumer: this.o.name, outcome: 'handed_back' }, msgs.length);
   }
 
   /** A dependency failed for this batch: nak it (redelivered later) and make the loop pause. */

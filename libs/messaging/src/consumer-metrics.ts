@@ -16,7 +16,7 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
   return {
     messages: new Counter({
       name: 'feed_consumer_messages_total',
-      help: 'Messages finished by a consumer loop, by outcome (acked, dead_lettered, nakked)',
+      help: 'Deliveries finished by a consumer loop, by outcome: acked, dead_lettered, nakked (handled, dependency failed), handed_back (queued, not handled: pause, standby, stop)',
       labelNames: ['consumer', 'outcome'],
       registers: [registry],
     }),

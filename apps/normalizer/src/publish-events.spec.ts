@@ -76,7 +76,8 @@ describe('given a batch of mapped RAW frames', () => {
     expect(await value('feed_normalizer_receive_delay_seconds', { venue: 'binance', le: '0.0001' })).toBe(1);
     expect(await value('feed_normalizer_receive_delay_seconds', { venue: 'binance', le: '0.001' })).toBe(2);
     const h = await registry.getSingleMetric('feed_normalizer_receive_delay_seconds')?.get();
-    expect(h?.values.find((v) => v.metricName === 'feed_normalizer_receive_delay_seconds_sum')?.value).toBeCloseTo(0.0009, 9);
+    const values = (h?.values ?? []) as Array<{ metricName?: string; value: number }>;
+    expect(values.find((v) => v.metricName === 'feed_normalizer_receive_delay_seconds_sum')?.value).toBeCloseTo(0.0009, 9);
   });
 
   it('when JetStream reports a publish as a duplicate (a redelivered frame) then it counts as a duplicate, not as an event', async () => {

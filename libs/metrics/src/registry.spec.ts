@@ -65,7 +65,7 @@ describe('createRegistry', () => {
   it('exports no gauge or histogram whose name ends in _total (reserved for counters), and keeps the per-type gauges', async () => {
     const reg = createRegistry('api', 'i');
     const metrics = await reg.getMetricsAsJSON();
-    const offenders = metrics.filter((m) => m.name.endsWith('_total') && m.type !== 'counter').map((m) => m.name);
+    const offenders = metrics.filter((m) => m.name.endsWith('_total') && String(m.type) !== 'counter').map((m) => m.name);
     expect(offenders).toEqual([]);
     const names = metrics.map((m) => m.name);
     expect(names).toEqual(expect.arrayContaining(['nodejs_active_handles', 'nodejs_active_resources']));

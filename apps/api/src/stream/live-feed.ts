@@ -17,7 +17,7 @@ export interface LiveFeedDeps {
   dedupe: DuplicateFilter;
   /** How many MD events back the start-up back-fill reaches (WS_RESUME_WINDOW). */
   resumeWindow: number;
-  metrics: Pick<ApiMetrics, 'liveEvents' | 'liveDuplicates' | 'liveRestarts' | 'liveLastSeq'>;
+  metrics: Pick<ApiMetrics, 'liveEvents' | 'liveDuplicates' | 'liveRestarts' | 'liveLastSeq' | 'pushLatency'>;
   log: Logger;
   /** First delay before recreating a failed consumer; doubles up to 5 s. */
   restartDelayMs?: number;

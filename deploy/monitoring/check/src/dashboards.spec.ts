@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NODE_EXPORTER_METRICS, PENDING_METRICS } from './known-metrics';
+import { NATS_EXPORTER_METRICS, NODE_EXPORTER_METRICS, PENDING_METRICS } from './known-metrics';
 import { allPanels, dashboardFiles, GRAFANA_DIR, monitoringExprs, readDashboard } from './monitoring-files';
 import { metricNames } from './promql-names';
 
@@ -46,7 +46,7 @@ describe('Grafana provisioning', () => {
           const names = metricNames(t.expr ?? '');
           if (names.length === 0) bad.push(`${p.title}: no metric in ${t.expr}`);
           for (const n of names) {
-            const ok = /^(feed|process|nodejs|redis)_/.test(n) || n === 'up' || NODE_EXPORTER_METRICS.has(n);
+            const ok = /^(feed|process|nodejs|redis)_/.test(n) || n === 'up' || NODE_EXPORTER_METRICS.has(n) || NATS_EXPORTER_METRICS.has(n);
             if (!ok) bad.push(`${p.title}: ${n}`);
           }
         }

@@ -38,6 +38,9 @@ async function seedEveryFamily(): Promise<void> {
   await redis.hset(k.status('BTC-USDT', 'binance', 'trade'), 'ingest-b', '{"state":"live"}', 'ingest-a', '{"state":"stale"}', 'ingest-a:t', '1');
   await redis.hset(k.checkpoint('primary'), 'seq', '42');
   await redis.zadd(k.legacyHistoryIndex(), 2, 'second', 1, 'first');
+  await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
+  await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
+  await redis.zadd(k.indexHistory('BTC-USD'), 1795939301, '{"t":1795939301}');
   await redis.set(Keys.legacy.lastPrice, '60000.1');
   await redis.set(Keys.legacy.updateTime, '1700000000.123456');
   await redis.lpush(Keys.legacy.history, 'oldest', 'middle', 'newest');
@@ -55,6 +58,9 @@ const EVERY_FAMILY_DUMP = {
   'feed:latest:trade:BTC-USDT:binance': { id: 'trade:binance:BTC-USDT:1', price: '60000.1', size: '0.5' },
   'feed:latest:quote:BTC-USDT:binance': { k: '0001', v: '{"bidPrice":"1"}' },
   'feed:legacy:history': [['first', '1'], ['second', '2']],
+  'feed:index:in:BTC-USD:kraken:q': [['0001795939300500000:kraken:7|100.5', '1795939301']],
+  'feed:index:wm:BTC-USD': '1795939301',
+  'feed:index:h:BTC-USD': [['{"t":1795939301}', '1795939301']],
   'feed:status:BTC-USDT:binance:trade': { 'ingest-a': '{"state":"stale"}', 'ingest-a:t': '1', 'ingest-b': '{"state":"live"}' },
   'feed:trades:BTC-USDT': [['neg', '-2.5'], ['a', '10'], ['b', '10'], ['c', '30'], ['big', '1000000000000000']],
 };
@@ -90,6 +96,9 @@ describe('dumpState against a real redis-server', () => {
     await redis.sadd(k.dedupeSet('bybit.trade.BTC-USDT', 482_113), '9', '10', 'Mid', 'zeta', 'alpha');
     await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 15, 1);
     await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 0, 1);
+    await redis.zadd(k.indexHistory('BTC-USD'), 1795939301, '{"t":1795939301}');
+    await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
+    await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
     expect(JSON.stringify(await dumpState(redis, families))).toBe(first);
   });
 

@@ -30,6 +30,9 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'stream-status', pattern: `${p}status:*`, type: 'hash', legacy: false, projected: true, bound: 'one field per ingest instance per (symbol, venue, channel)', description: 'Latest status heartbeat/change per stream and ingest' },
     { name: 'checkpoint', pattern: `${p}checkpoint:*`, type: 'hash', legacy: false, projected: true, bound: 'one per persister group', description: 'Highest MD stream sequence applied by a persister group' },
     { name: 'legacy-order', pattern: `${p}legacy:*`, type: 'zset', legacy: false, projected: true, bound: '1000 entries (history) and one marker', description: 'Ordering index behind btc_movement_history and last_btc_price (event-time order, ties by trade id)' },
+    { name: 'index-input', pattern: `${p}index:in:*`, type: 'zset', legacy: false, projected: true, bound: 'one member per second per (index, venue, quote|trade) for INDEX_HISTORY_S + INDEX_LOOKBACK_MS behind the watermark (default 3,660 x 6 per index)', description: 'Composite index inputs: newest quote mid / trade price per venue per second (max-register by venue time)' },
+    { name: 'index-watermark', pattern: `${p}index:wm:*`, type: 'string', legacy: false, projected: true, bound: 'one per index symbol', description: 'Composite index: newest grid second reached by the constituents\' heartbeats' },
+    { name: 'index-history', pattern: `${p}index:h:*`, type: 'zset', legacy: false, projected: true, bound: 'one value per grid second for INDEX_HISTORY_S behind the watermark (default 3,600 x ~1 KiB per index)', description: 'Composite index values on the 1 s event-time grid, with constituents' },
     { name: 'legacy-last-price', pattern: 'last_btc_price', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: last BTC price as decimal text' },
     { name: 'legacy-update-time', pattern: 'last_btc_update_time', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: epoch seconds with fraction of the last trade' },
     { name: 'legacy-history', pattern: 'btc_movement_history', type: 'list', legacy: true, projected: true, bound: '1000 entries (LTRIM 0 999)', description: 'v3: newest-first JSON entries {price, timestamp, volume[, exchange]}' },
@@ -75,6 +78,19 @@ export class Keys {
 
   checkpoint(group: string): string {
     return `${this.prefix}checkpoint:${group}`;
+  }
+
+  /** Composite index input register set of one constituent: kind `q` (quote mids) or `t` (trade prices). */
+  indexInput(indexSymbol: string, venue: string, kind: 'q' | 't'): string {
+    return `${this.prefix}index:in:${indexSymbol}:${venue}:${kind}`;
+  }
+
+  indexWatermark(indexSymbol: string): string {
+    return `${this.prefix}index:wm:${indexSymbol}`;
+  }
+
+  indexHistory(indexSymbol: string): string {
+    return `${this.prefix}index:h:${indexSymbol}`;
   }
 
   legacyHistoryIndex(): string {

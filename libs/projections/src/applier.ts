@@ -40,17 +40,19 @@ export class BatchApplier {
 
   async apply(batch: SequencedEvent[]): Promise<ApplyResult> {
     const { argv, projected, skipped } = buildApplyArgs(batch, this.ctx);
-    const calls: { lua: string; argv: string[] }[] = [{ lua: APPLY_BATCH_LUA, argv }];
+    const calls: { lua: string; argv: string[]; p?: ScriptProjection }[] = [{ lua: APPLY_BATCH_LUA, argv }];
     for (const p of this.extras) {
       const a = p.args(batch);
-      if (a) calls.push({ lua: p.lua, argv: a });
+      if (a) calls.push({ lua: p.lua, argv: a, p });
     }
-    let flags: number[];
+    let replies: unknown[];
     try {
-      flags = (calls.length === 1 ? await this.runOne(calls[0] as { lua: string; argv: string[] }) : await this.runAll(calls)) as number[];
+      replies = calls.length === 1 ? [await this.runOne(calls[0] as { lua: string; argv: string[] })] : await this.runAll(calls);
     } catch (e) {
       throw classify(e);
     }
+    const flags = replies[0] as number[];
+    calls.forEach((c, i) => c.p?.onResult?.(replies[i]));
     const counts: ApplyResult['counts'] = {};
     const slot = (type: string) => (counts[type] ??= { applied: 0, duplicates: 0, skipped: 0 });
     projected.forEach((batchIndex, i) => {
@@ -84,8 +86,9 @@ export class BatchApplier {
    * All scripts in one MULTI/EXEC. A script missing from Redis' cache (NOSCRIPT inside EXEC, e.g. after a restart
    * between our load and this call) did not run while the others did; every script is idempotent, so the missing
    * ones are loaded and run again on their own. Any other error reply fails the batch (the first one is thrown).
+   * Returns every script's reply, in call order.
    */
-  private async runAll(calls: { lua: string; argv: string[] }[]): Promise<unknown> {
+  private async runAll(calls: { lua: string; argv: string[] }[]): Promise<unknown[]> {
     const shas = await Promise.all(calls.map((c) => this.sha(c.lua)));
     const tx = this.redis.multi();
     calls.forEach((c, i) => tx.evalsha(shas[i] as string, 0, ...c.argv));
@@ -98,6 +101,6 @@ export class BatchApplier {
       else if (err) throw err;
       else out.push(value);
     }
-    return out[0];
+    return out;
   }
 }

@@ -4,3 +4,8 @@ export * from './legacy-v3';
 export * from './applier';
 export * from './script-projection';
 export * from './projection-set';
+export * from './index-settings';
+export * from './index-compute';
+export * from './index-projection';
+export * from './index-script';
+export * from './index-model';

@@ -1,6 +1,8 @@
 import type { ConfigReader } from '@feed/config';
 import type { Keys } from '@feed/keys';
 import type { ScriptProjection } from './script-projection';
+import { indexProjection, type IndexBatchResult } from './index-projection';
+import { readIndexSettings, type IndexSettings } from './index-settings';
 
 /**
  * Settings of the derived projections, read once by every program that applies the log (the persister and the
@@ -8,17 +10,25 @@ import type { ScriptProjection } from './script-projection';
  */
 export interface ProjectionSettings {
   keys: Keys;
+  index: IndexSettings;
 }
 
-/** Reads the derived projections' settings (none yet beyond the key prefix). */
-export function readProjectionSettings(_r: ConfigReader, keys: Keys): ProjectionSettings {
-  return { keys };
+/** Optional observers of the script projections' results (the persister's metrics; the replay passes none). */
+export interface ProjectionHooks {
+  index?: (results: IndexBatchResult[]) => void;
+}
+
+/** Reads the derived projections' settings. */
+export function readProjectionSettings(r: ConfigReader, keys: Keys): ProjectionSettings {
+  return { keys, index: readIndexSettings(r) };
 }
 
 /**
  * The script projections run beside the main apply script, in this order. The one list every applier of the log
  * uses: a projection registered here is computed live and rebuilt by a replay alike.
  */
-export function scriptProjections(_s: ProjectionSettings): ScriptProjection[] {
-  return [];
+export function scriptProjections(s: ProjectionSettings, hooks: ProjectionHooks = {}): ScriptProjection[] {
+  const list: ScriptProjection[] = [];
+  if (s.index.enabled && s.index.indices.length > 0) list.push(indexProjection(s.index, s.keys, hooks.index));
+  return list;
 }

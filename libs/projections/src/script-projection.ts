@@ -16,4 +16,6 @@ export interface ScriptProjection {
   readonly lua: string;
   /** This batch's ARGV, or undefined when the batch holds nothing for this projection (the script is not run). */
   args(batch: SequencedEvent[]): string[] | undefined;
+  /** Optional: the script's reply for a batch it ran on, after the batch was applied (for metrics). */
+  onResult?(reply: unknown): void;
 }

@@ -18,6 +18,7 @@ import { createServiceContext, installShutdown, startOpsServer } from '@feed/ser
 import { readConfig } from './config';
 import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
+import { createIndexMetrics } from './index-metrics';
 import { BatchApplier, scriptProjections } from '@feed/projections';
 
 async function main(): Promise<void> {
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     dedupeTtlSeconds: cfg.dedupeTtlSeconds,
     publish: true,
     legacy: cfg.legacy,
-  }, scriptProjections(cfg.projections));
+  }, scriptProjections(cfg.projections, { index: createIndexMetrics(registry) }));
   const metrics = createPersisterMetrics(registry);
   const loop = new ConsumerLoop({
     ...loopOpts,

@@ -12,7 +12,7 @@ const P: IndexParams = { staleMs: 10_000, maxDeviationBps: 500, minConstituents:
 
 /** An input member as stored: 16-digit venue time, venue, id, then the price. */
 function m(ageUs: number, price: string, venue = 'x', id = '1'): string {
-  return `${String(AT - ageUs).padStart(16, '0')}:${venue}:${id}|${price}`;
+  return `${String(AT - ageUs).padStart(16, '0')}:${venue}:${id}|${price}|L`;
 }
 
 type Inputs = Record<string, { q?: string; t?: string }>;
@@ -65,14 +65,14 @@ describe('staleness gate', () => {
 
   it('given an input older than the stale window when computed then it is excluded as stale with its price and age shown', () => {
     const v = index({ a: { q: m(10_000_001, '100'), t: m(12_000_000, '90') }, b: { q: m(1, '101') }, c: { q: m(1, '102') } });
-    expect(v.constituents[0]).toEqual({ venue: 'a', kind: 'mid', price: '100', venueTimeUs: AT - 10_000_001, ageUs: 10_000_001, weight: '0', included: false, reason: 'stale' });
+    expect(v.constituents[0]).toEqual({ venue: 'a', source: 'live', kind: 'mid', price: '100', venueTimeUs: AT - 10_000_001, ageUs: 10_000_001, weight: '0', included: false, reason: 'stale' });
     expect(v.price).toBe('101.5');
     expect(v.included).toBe(2);
   });
 
   it('given a venue with no input in the lookback when computed then it is excluded as no_data', () => {
     const v = index({ a: {}, b: { q: m(1, '101') }, c: { q: m(1, '102') } });
-    expect(v.constituents[0]).toEqual({ venue: 'a', kind: null, price: null, venueTimeUs: null, ageUs: null, weight: '0', included: false, reason: 'no_data' });
+    expect(v.constituents[0]).toEqual({ venue: 'a', source: null, kind: null, price: null, venueTimeUs: null, ageUs: null, weight: '0', included: false, reason: 'no_data' });
   });
 });
 
@@ -130,8 +130,8 @@ describe('serialization', () => {
   it('given a value when serialized then the key order is fixed and the gate parameters are recorded', () => {
     const v = index({ a: { q: m(1, '100') } }, { staleMs: 5_000, maxDeviationBps: 300, minConstituents: 1 });
     expect(serializeIndexValue(v)).toBe(
-      `{"v":1,"symbol":"BTC-USD","t":${T},"price":"100","degraded":false,"included":1,"referenceMedian":"100","method":{"staleMs":5000,"maxDeviationBps":300,"minConstituents":1},` +
-        `"constituents":[{"venue":"a","kind":"mid","price":"100","venueTimeUs":${AT - 1},"ageUs":1,"weight":"1","included":true,"reason":null}]}`,
+      `{"v":1,"symbol":"BTC-USD","t":${T},"price":"100","source":"live","degraded":false,"included":1,"referenceMedian":"100","method":{"staleMs":5000,"maxDeviationBps":300,"minConstituents":1},` +
+        `"constituents":[{"venue":"a","source":"live","kind":"mid","price":"100","venueTimeUs":${AT - 1},"ageUs":1,"weight":"1","included":true,"reason":null}]}`,
     );
   });
 });
@@ -155,5 +155,15 @@ describe('INDEX_CONSTITUENTS', () => {
       'INDEX_CONSTITUENTS BTC-USD: a venue is listed twice',
       'INDEX_CONSTITUENTS names BTC-USD twice',
     ]);
+  });
+});
+
+describe('source (decision 7)', () => {
+  it('given one simulated constituent input when computed then it and the value are marked simulated', () => {
+    const sim = m(1, '101').replace(/\|L$/, '|S');
+    const v = index({ a: { q: m(1, '100') }, b: { q: sim }, c: {} });
+    expect(v.constituents.map((c) => c.source)).toEqual(['live', 'simulated', null]);
+    expect(v.source).toBe('simulated');
+    expect(index({ a: { q: m(1, '100') }, c: {} }).source).toBe('live');
   });
 });

@@ -23,6 +23,8 @@ export type ExcludedReason = 'stale' | 'deviation' | 'no_data';
 
 export interface ConstituentV1 {
   venue: string;
+  /** Source of the input shown (decision 7), null with no data. */
+  source: 'live' | 'simulated' | null;
   /** Which input the price is: a quote mid, or a trade price; null with no data. */
   kind: 'mid' | 'trade' | null;
   price: string | null;
@@ -41,6 +43,8 @@ export interface IndexValueV1 {
   /** Grid second (epoch seconds): the value as of the instant t * 1e6 µs, from inputs with venue time <= it. */
   t: number;
   price: string | null;
+  /** `simulated` when any constituent shown comes from the simulator (decision 7), else `live`. */
+  source: 'live' | 'simulated';
   degraded: boolean;
   included: number;
   /** Median of the fresh constituents before the deviation gate (the gate's reference), null when none. */
@@ -55,9 +59,12 @@ export interface IndexParams {
   minConstituents: number;
 }
 
-/** One stored input: `<sortKey>|<price>`; the sort key starts with the 16-digit venue time. */
-export function inputMember(sortKey: string, price: string): string {
-  return `${sortKey}|${price}`;
+/**
+ * One stored input: `<sortKey>|<price>|<L|S>` (live or simulated source, decision 7); the sort key starts with the
+ * 16-digit venue time and may itself contain '|' (opaque venue ids), so price and source are read from the end.
+ */
+export function inputMember(sortKey: string, price: string, source: 'live' | 'simulated'): string {
+  return `${sortKey}|${price}|${source === 'live' ? 'L' : 'S'}`;
 }
 
 export function memberTimeUs(member: string): number {
@@ -65,7 +72,12 @@ export function memberTimeUs(member: string): number {
 }
 
 export function memberPrice(member: string): string {
-  return member.slice(member.lastIndexOf('|') + 1);
+  const end = member.lastIndexOf('|');
+  return member.slice(member.lastIndexOf('|', end - 1) + 1, end);
+}
+
+export function memberSource(member: string): 'live' | 'simulated' {
+  return member.endsWith('|L') ? 'live' : 'simulated';
 }
 
 /** Input bucket of a venue time: the first grid second at or after it. */
@@ -119,6 +131,7 @@ export function computeIndexValue(
     } else reason = 'no_data';
     return {
       venue,
+      source: m === undefined ? null : memberSource(m),
       kind,
       price: m === undefined ? null : memberPrice(m),
       venueTimeUs: m === undefined ? null : memberTimeUs(m),
@@ -157,6 +170,7 @@ export function computeIndexValue(
     symbol,
     t,
     price: price === null ? null : fromScaled(price, INDEX_SCALE),
+    source: cons.some((c) => c.source === 'simulated') ? 'simulated' : 'live',
     degraded: included < p.minConstituents,
     included,
     referenceMedian: ref === null ? null : fromScaled(ref, INDEX_SCALE),
@@ -172,12 +186,14 @@ export function serializeIndexValue(v: IndexValueV1): string {
     symbol: v.symbol,
     t: v.t,
     price: v.price,
+    source: v.source,
     degraded: v.degraded,
     included: v.included,
     referenceMedian: v.referenceMedian,
     method: { staleMs: v.method.staleMs, maxDeviationBps: v.method.maxDeviationBps, minConstituents: v.method.minConstituents },
     constituents: v.constituents.map((c) => ({
       venue: c.venue,
+      source: c.source,
       kind: c.kind,
       price: c.price,
       venueTimeUs: c.venueTimeUs,

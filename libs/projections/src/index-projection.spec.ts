@@ -73,12 +73,12 @@ let ids = 0;
 
 function quoteEv(venue: VenueId, symbol: string, venueTimeUs: number, bid: string, ask: string, recvLagUs = 1_000): QuoteV1 {
   const u = String(++ids);
-  return { v: 1, type: 'quote', id: `quote:${venue}:${symbol}:${u}`, venue, symbol, source: 'simulated', recvTimeUs: venueTimeUs + recvLagUs, bidPrice: bid, bidSize: '1', askPrice: ask, askSize: '2', venueTimeUs, updateId: u };
+  return { v: 1, type: 'quote', id: `quote:${venue}:${symbol}:${u}`, venue, symbol, source: venue === 'kraken' ? 'live' : 'simulated', recvTimeUs: venueTimeUs + recvLagUs, bidPrice: bid, bidSize: '1', askPrice: ask, askSize: '2', venueTimeUs, updateId: u };
 }
 
 function tradeEv(venue: VenueId, symbol: string, venueTimeUs: number, price: string, recvLagUs = 1_000): TradeV1 {
   const id = String(++ids);
-  return { v: 1, type: 'trade', id: `trade:${venue}:${symbol}:${id}`, venue, symbol, source: 'simulated', recvTimeUs: venueTimeUs + recvLagUs, tradeId: id, price, size: '0.1', side: 'buy', venueTimeUs };
+  return { v: 1, type: 'trade', id: `trade:${venue}:${symbol}:${id}`, venue, symbol, source: venue === 'kraken' ? 'live' : 'simulated', recvTimeUs: venueTimeUs + recvLagUs, tradeId: id, price, size: '0.1', side: 'buy', venueTimeUs };
 }
 
 function heartbeat(venue: VenueId, symbol: string, recvTimeUs: number): StreamStatusV1 {

@@ -30,7 +30,7 @@ export function indexEffects(ev: MarketEventV1, s: IndexSettings): IndexEffect[]
         out.push({ symbol: idx.symbol, kind: 'future' });
         continue;
       }
-      const member = ev.type === 'quote' ? inputMember(quoteSortKey(ev), midPrice(ev.bidPrice, ev.askPrice)) : inputMember(tradeSortKey(ev), ev.price);
+      const member = ev.type === 'quote' ? inputMember(quoteSortKey(ev), midPrice(ev.bidPrice, ev.askPrice), ev.source) : inputMember(tradeSortKey(ev), ev.price, ev.source);
       out.push({ symbol: idx.symbol, kind: 'input', venue: ev.venue, input: ev.type === 'quote' ? 'q' : 't', bucket: bucketOf(ev.venueTimeUs), member });
     }
   }

@@ -8,6 +8,7 @@
  *     `<sortKey>|<price>` over the inputs of that second (sort key = 16-digit venue time, venue, id);
  *   - watermark `index:wm:S`: max grid second the constituents' heartbeats have reached;
  *   - history `index:h:S`: zset, one value JSON per grid second (score).
+ * Input members are `<sortKey>|<price>|<L|S>` (source live/simulated).
  * Invariant after every call: for every T in [W - H, W] that has an input in [T - L, T], history[T] =
  * index(T, stored inputs); nothing else is stored. An input changing bucket s recomputes T in [s, min(s + L, W)];
  * the watermark moving from W0 to W computes the new T in (W0, W]. So the final state depends only on the set of
@@ -89,7 +90,8 @@ local function weightOf(n)
   return '0.' .. f
 end
 local function mtime(m) return tonumber(string.sub(m, 1, 16)) end
-local function mprice(m) return string.match(m, '|([^|]*)$') end
+local function mprice(m) return string.match(m, '|([^|]*)|[LS]$') end
+local function msource(m) if string.sub(m, -1) == 'L' then return 'live' end return 'simulated' end
 
 local function compute(symbol, T, venues, qk, tk)
   local at = T * 1000000
@@ -109,7 +111,7 @@ local function compute(symbol, T, venues, qk, tk)
       c.reason = 'no_data'
     end
     if m then
-      c.price = mprice(m); c.vt = mtime(m); c.age = at - c.vt; c.fx = fx(c.price)
+      c.price = mprice(m); c.source = msource(m); c.vt = mtime(m); c.age = at - c.vt; c.fx = fx(c.price)
     end
     if not c.reason then freshIdx[#freshIdx + 1] = i end
     cons[i] = c
@@ -137,13 +139,15 @@ local function compute(symbol, T, venues, qk, tk)
     end
   end
   local parts = {}
+  local source = 'live'
   for i = 1, #cons do
     local c = cons[i]
-    parts[i] = '{"venue":' .. jstr(c.venue) .. ',"kind":' .. jstr(c.kind) .. ',"price":' .. jstr(c.price)
+    if c.source == 'simulated' then source = 'simulated' end
+    parts[i] = '{"venue":' .. jstr(c.venue) .. ',"source":' .. jstr(c.source) .. ',"kind":' .. jstr(c.kind) .. ',"price":' .. jstr(c.price)
       .. ',"venueTimeUs":' .. jnum(c.vt) .. ',"ageUs":' .. jnum(c.age) .. ',"weight":' .. jstr(c.weight)
       .. ',"included":' .. tostring(c.included) .. ',"reason":' .. jstr(c.reason) .. '}'
   end
-  return '{"v":1,"symbol":' .. jstr(symbol) .. ',"t":' .. int(T) .. ',"price":' .. jstr(price)
+  return '{"v":1,"symbol":' .. jstr(symbol) .. ',"t":' .. int(T) .. ',"price":' .. jstr(price) .. ',"source":' .. jstr(source)
     .. ',"degraded":' .. tostring(nInc < minC) .. ',"included":' .. int(nInc) .. ',"referenceMedian":' .. jstr(ref)
     .. ',"method":{"staleMs":' .. staleMs .. ',"maxDeviationBps":' .. int(bps) .. ',"minConstituents":' .. int(minC) .. '}'
     .. ',"constituents":[' .. table.concat(parts, ',') .. ']}'

@@ -4,11 +4,14 @@ import helmet from 'helmet';
 import { ApiError, BadRequestError, NotFoundError } from './errors';
 import type { ApiMetrics } from './metrics';
 import { mountDashboard } from './routes/dashboard';
+import type { indexRoutes } from './routes/index-routes';
 import type { marketRoutes } from './routes/market';
 import { mountOps, type OpsDeps } from './routes/ops';
 
 export interface AppDeps {
   market: ReturnType<typeof marketRoutes>;
+  /** Composite index routes; absent when the deployment computes no index. */
+  index?: ReturnType<typeof indexRoutes>;
   ops: OpsDeps;
   metrics: ApiMetrics;
   trustProxyHops: number;
@@ -95,6 +98,10 @@ export function createApp(d: AppDeps): Express {
   app.get('/v1/prices/latest', d.market.latest);
   app.get('/v1/trades', d.market.trades);
   app.get('/v1/venues', d.market.venues);
+  if (d.index) {
+    app.get('/v1/index', d.index.latest);
+    app.get('/v1/index/history', d.index.history);
+  }
   mountDashboard(app, d.symbols);
   app.use((req: Request) => {
     throw new NotFoundError(`no route ${req.method} ${req.path.slice(0, 200)}`);

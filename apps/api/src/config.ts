@@ -1,5 +1,6 @@
 import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
 import { isSymbol } from '@feed/price-types';
+import { DEFAULT_INDEX_CONSTITUENTS, parseIndexConstituents } from '@feed/projections';
 
 export interface WsConfig {
   /** A client whose unsent bytes pass this is closed with 1013 (decision 11). */
@@ -26,6 +27,8 @@ export interface ApiConfig {
   redis: RedisEndpoint;
   /** Symbols this deployment serves; any other well-formed symbol is 404 / `unknown_symbol`. */
   symbols: string[];
+  /** Composite index symbols served by /v1/index (from INDEX_CONSTITUENTS, as the persister computes them). */
+  indexSymbols: string[];
   /** A venue price is stale when its freshest status heartbeat (or, with no status, its trade) is older. */
   priceStaleAfterMs: number;
   ws: WsConfig;
@@ -40,6 +43,9 @@ export function readConfig(r: ConfigReader): ApiConfig {
   const symbols = [...new Set(r.list('API_SYMBOLS', { default: ['BTC-USDT', 'BTC-USD'] }))];
   for (const s of symbols) if (!isSymbol(s)) r.problem(`API_SYMBOLS entry ${JSON.stringify(s)} is not a canonical BASE-QUOTE symbol`);
   if (symbols.length === 0) r.problem('API_SYMBOLS must name at least one symbol');
+  // The same setting the persister reads, so one value in the deployment names what is computed and served.
+  const index = r.bool('INDEX_ENABLED', { default: true }) ? parseIndexConstituents(r.string('INDEX_CONSTITUENTS', { default: DEFAULT_INDEX_CONSTITUENTS })) : { indices: [], problems: [] };
+  for (const p of index.problems) r.problem(p);
   const origins = r.list('WS_ALLOWED_ORIGINS', { default: ['*'] });
   const anyOrigin = origins.includes('*');
   if (anyOrigin && origins.length > 1) r.problem('WS_ALLOWED_ORIGINS: "*" cannot be combined with other origins');
@@ -50,6 +56,7 @@ export function readConfig(r: ConfigReader): ApiConfig {
     http: readHttp(r, 8080),
     redis: readRedis(r, 'primary'),
     symbols,
+    indexSymbols: index.indices.map((i) => i.symbol),
     priceStaleAfterMs: r.int('PRICE_STALE_AFTER_MS', { default: 10_000, min: 10, max: 3_600_000 }),
     ws: {
       maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', { default: 4 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),

@@ -10,7 +10,9 @@ import type { Redis } from 'ioredis';
 import { createApp } from './app';
 import type { ApiConfig } from './config';
 import { createApiMetrics, type ApiMetrics } from './metrics';
+import { IndexReader } from './read/index-store';
 import { ProjectionReader } from './read/store';
+import { indexRoutes } from './routes/index-routes';
 import { marketRoutes } from './routes/market';
 import { DuplicateFilter } from './stream/dedupe';
 import { StreamHub } from './stream/hub';
@@ -88,6 +90,16 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       priceStaleAfterMs: cfg.priceStaleAfterMs,
       ...(d.nowUs ? { nowUs: d.nowUs } : {}),
     }),
+    ...(cfg.indexSymbols.length > 0
+      ? {
+          index: indexRoutes({
+            reader: new IndexReader(d.redis, new Keys(cfg.common.keyPrefix)),
+            symbols: new Set(cfg.indexSymbols),
+            staleAfterMs: cfg.priceStaleAfterMs,
+            ...(d.nowUs ? { nowUs: d.nowUs } : {}),
+          }),
+        }
+      : {}),
     ops: { health, registry: d.registry, redisEndpoint: cfg.redis, redisConnected: () => d.redis.status === 'ready' },
     metrics,
     trustProxyHops: cfg.trustProxyHops,

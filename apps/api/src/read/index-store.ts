@@ -1,0 +1,43 @@
+import type { Keys } from '@feed/keys';
+import type { IndexValueV1 } from '@feed/projections';
+import type { Redis } from 'ioredis';
+import { UnavailableError } from '../errors';
+
+/** A stored index value, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
+function parseValue(json: string): IndexValueV1 | undefined {
+  try {
+    const v = JSON.parse(json) as IndexValueV1;
+    return v && v.v === 1 && typeof v.t === 'number' && Array.isArray(v.constituents) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the composite index history the persister keeps (one value per grid second, scored by the second). */
+export class IndexReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async latest(symbol: string): Promise<IndexValueV1 | undefined> {
+    const [json] = await this.call(() => this.redis.zrevrange(this.keys.indexHistory(symbol), 0, 0));
+    return json === undefined ? undefined : parseValue(json);
+  }
+
+  /** Values with grid second in [fromS, toS], oldest first, at most `limit`. */
+  async range(symbol: string, fromS: number, toS: number, limit: number): Promise<IndexValueV1[]> {
+    const members = await this.call(() => this.redis.zrangebyscore(this.keys.indexHistory(symbol), fromS, toS, 'LIMIT', 0, limit));
+    return members.map(parseValue).filter((v): v is IndexValueV1 => v !== undefined);
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = new UnavailableError('index store unavailable, retry shortly');
+      err.cause = e;
+      throw err;
+    }
+  }
+}

@@ -1,8 +1,9 @@
 import { ConfigReader } from '@feed/config';
-import { FeedStack, sumSamples } from '@feed/feed-stack';
+import { FeedStack, WsClient, sumSamples } from '@feed/feed-stack';
 import { decodeEvent, type MarketEventV1 } from '@feed/price-types';
 import { modelIndexState, readIndexSettings, serializeIndexValue, type IndexValueV1 } from '@feed/projections';
 import { httpGetJson, waitFor } from '@feed/testing';
+import { durableName } from '@feed/messaging';
 import { jetstream } from '@nats-io/jetstream';
 
 jest.setTimeout(180_000);
@@ -18,6 +19,7 @@ const VENUES = [
   { venue: 'bitstamp', native: 'btcusd' },
 ];
 const N = 300;
+const NORMALIZER_GROUP = 'main';
 const INDEX_ENV = { INDEX_STALE_MS: '3000', INDEX_LOOKBACK_MS: '5000', INDEX_WATERMARK_DELAY_MS: '500', INDEX_HISTORY_S: '900', INDEX_MIN_CONSTITUENTS: '2' };
 
 type Body = Record<string, unknown>;
@@ -55,6 +57,9 @@ describe('composite index end to end', () => {
     }
     await s.startApp('ingest', ingestEnv);
     await s.startApp('api');
+    const ws = await WsClient.connect(`${s.apiUrl.replace('http', 'ws')}/v1/stream`);
+    ws.send({ op: 'subscribe', channel: 'index', symbol: 'BTC-USD' });
+    const pushed = () => ws.frames.filter((f) => f.type === 'index').flatMap((f) => f.data as IndexValueV1[]);
 
     // Live: the index is published with all three venues as constituents while the market runs.
     await waitFor(
@@ -66,10 +71,16 @@ describe('composite index end to end', () => {
     );
     for (const { venue, native } of VENUES) await s.simClient.waitForCount(N, 90_000, native, venue);
 
-    // Quiesce: stop ingest (no more heartbeats), wait until the persisters applied the whole MD stream.
+    // Quiesce: stop ingest (no more heartbeats), wait until the normalizer has mapped all of RAW, then until the
+    // persisters applied the whole MD stream.
     for (const ingest of s.apps.ingest) await ingest.stop();
+    const rawDone = async () => {
+      const c = await s.jsm.consumers.info('FEED_RAW', durableName('feed', 'normalizer', NORMALIZER_GROUP));
+      return c.num_pending === 0 && c.num_ack_pending === 0;
+    };
+    await waitFor(rawDone, { what: 'normalizer drained RAW', timeoutMs: 60_000 });
     const mdLast = async () => (await s.jsm.streams.info('FEED_MD')).state.last_seq;
-    await waitFor(async () => Number(await s.redis.hget('feed:checkpoint:primary', 'seq')) === (await mdLast()), { what: 'persisters caught up', timeoutMs: 30_000 });
+    await waitFor(async () => Number(await s.redis.hget('feed:checkpoint:primary', 'seq')) === (await mdLast()), { what: 'persisters caught up', timeoutMs: 60_000 });
 
     const events = await readLog(s);
     const settings = readIndexSettings(new ConfigReader(INDEX_ENV));
@@ -94,6 +105,16 @@ describe('composite index end to end', () => {
     const first = model.history[0] as IndexValueV1;
     const hist = await httpGetJson<Body>(`${s.apiUrl}/v1/index/history?symbol=BTC-USD&from=${first.t}&to=${newest.t}`);
     expect((hist['values'] as IndexValueV1[]).map((v) => [v.t, v.price, v.included, v.degraded])).toEqual(model.history.map((v) => [v.t, v.price, v.included, v.degraded]));
+
+    // WebSocket index channel: v1 index frames, one value per new grid second, ending with the newest value.
+    await waitFor(() => pushed().at(-1)?.t === newest.t, { what: 'the newest index value pushed', timeoutMs: 10_000 });
+    const items = pushed();
+    expect(items.length).toBeGreaterThan(5);
+    expect(items.every((v, i) => i === 0 || v.t > (items[i - 1] as IndexValueV1).t)).toBe(true);
+    const modelTs = new Set(model.history.map((v) => v.t));
+    expect(items.every((v) => modelTs.has(v.t) && v.symbol === 'BTC-USD' && v.source === 'simulated')).toBe(true);
+    expect(items.at(-1)).toMatchObject({ t: newest.t, price: newest.price, included: newest.included, degraded: newest.degraded });
+    ws.close();
 
     // Persister metrics: every stored second was computed at least once across the two persisters, and one of
     // them applied the last batch and reports the newest value's state.

@@ -29,6 +29,8 @@ export interface ApiConfig {
   symbols: string[];
   /** Composite index symbols served by /v1/index (from INDEX_CONSTITUENTS, as the persister computes them). */
   indexSymbols: string[];
+  /** How often the WebSocket `index` channel reads the newest value of each subscribed index. */
+  indexPushIntervalMs: number;
   /** A venue price is stale when its freshest status heartbeat (or, with no status, its trade) is older. */
   priceStaleAfterMs: number;
   ws: WsConfig;
@@ -57,6 +59,7 @@ export function readConfig(r: ConfigReader): ApiConfig {
     redis: readRedis(r, 'primary'),
     symbols,
     indexSymbols: index.indices.map((i) => i.symbol),
+    indexPushIntervalMs: r.int('INDEX_PUSH_INTERVAL_MS', { default: 250, min: 10, max: 60_000 }),
     priceStaleAfterMs: r.int('PRICE_STALE_AFTER_MS', { default: 10_000, min: 10, max: 3_600_000 }),
     ws: {
       maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', { default: 4 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),

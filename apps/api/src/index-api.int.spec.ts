@@ -12,10 +12,11 @@ import { createRegistry } from '@feed/metrics';
 import { isoFromUs, type MarketEventV1, type QuoteV1, type StreamStatusV1, type VenueId } from '@feed/price-types';
 import { BatchApplier, indexProjection, modelIndexState, readIndexSettings, type IndexValueV1 } from '@feed/projections';
 import { connectRedis, createRedisClient } from '@feed/redis';
-import { cleanupAll, startNats, startRedis, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
+import { cleanupAll, startNats, startRedis, waitFor, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { readConfig } from './config';
 import { startApi, type ApiHandle } from './server';
 
@@ -34,6 +35,7 @@ let api: ApiHandle;
 let rc: Redis;
 let anc: NatsConnection;
 let base: string;
+let applier: BatchApplier;
 const env = { INDEX_STALE_MS: '3000', INDEX_LOOKBACK_MS: '5000', INDEX_HISTORY_S: '600', INDEX_WATERMARK_DELAY_MS: '0' };
 const settings = readIndexSettings(new ConfigReader(env));
 
@@ -75,7 +77,7 @@ beforeAll(async () => {
   await applyStreams(nc, await jetstreamManager(nc), { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX });
   writer = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
   await writer.connect();
-  const applier = new BatchApplier(
+  applier = new BatchApplier(
     writer,
     { keys, group: 'primary', recentTradesMax: 100, dedupeTtlSeconds: 86_400, publish: false, legacy: { enabled: false, venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: false } },
     [indexProjection(settings, keys)],
@@ -163,5 +165,32 @@ describe('GET /v1/index/history', () => {
     const r = await getJson(`${base}/v1/index/history?symbol=BTC-USD&${q}`);
     expect(r.status).toBe(400);
     expect(r.body['error']).toMatchObject({ code: 'bad_request', param });
+  });
+});
+
+describe('WS /v1/stream index channel', () => {
+  it('given a subscription then the newest value comes at once in a v1 index frame, and each new grid second follows', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${api.port}/v1/stream`);
+    const frames: Array<{ v: number; type: string; data: Array<Record<string, unknown>> }> = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as (typeof frames)[number]));
+    await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      ws.send(JSON.stringify({ op: 'subscribe', channel: 'index', symbol: 'BTC-USD' }));
+      const indexItems = () => frames.filter((f) => f.type === 'index').flatMap((f) => f.data);
+      await waitFor(() => indexItems().length >= 1, { what: 'first index frame', timeoutMs: 10_000 });
+      expect(frames[0]).toEqual({ v: 1, type: 'subscribed', data: [{ channel: 'index', symbol: 'BTC-USD' }] });
+      expect(indexItems()[0]).toMatchObject({ symbol: 'BTC-USD', t: S0 + 29, price: '60000.06', stale: false, source: 'simulated', asOf: isoFromUs((S0 + 29) * 1e6) });
+
+      // One more second on the log: the watermark moves to S0 + 30 and the new value is pushed.
+      const more = [heartbeat('coinbase', 30), quote('coinbase', 30, '60001', '60001.02'), quote('kraken', 30, '60001.1', '60001.12')];
+      await applier.apply(more.map((ev, i) => ({ ev, seq: 10_000 + i })));
+      await waitFor(() => indexItems().length >= 2, { what: 'second index frame', timeoutMs: 10_000 });
+      const want = modelIndexState([...events, ...more], settings).get('BTC-USD')?.history.at(-1) as IndexValueV1;
+      expect(want.t).toBe(S0 + 30);
+      expect(indexItems()[1]).toMatchObject({ t: S0 + 30, price: want.price, included: want.included });
+      expect(indexItems()).toHaveLength(2);
+    } finally {
+      ws.close();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { StreamHub } from './stream/hub';
 import { LiveFeed } from './stream/live-feed';
 import { CloseCode } from './stream/protocol';
 import { StreamServer } from './stream/ws-server';
+import { IndexPush } from './stream/index-push';
 
 export interface ApiDeps {
   cfg: ApiConfig;
@@ -80,7 +81,13 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     .addReadiness('nats', d.natsConnected)
     .addReadiness('redis', () => d.redis.status === 'ready');
   const symbols = new Set(cfg.symbols);
-  const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }) });
+  const indexReader = new IndexReader(d.redis, new Keys(cfg.common.keyPrefix));
+  const indexPush =
+    cfg.indexSymbols.length > 0
+      ? new IndexPush({ symbols: new Set(cfg.indexSymbols), latest: (s) => indexReader.latest(s), intervalMs: cfg.indexPushIntervalMs, log: log.child({ module: 'index-push' }) })
+      : undefined;
+  indexPush?.start();
+  const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }), ...(indexPush ? { index: indexPush } : {}) });
   health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
 
   const app = createApp({
@@ -93,7 +100,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     ...(cfg.indexSymbols.length > 0
       ? {
           index: indexRoutes({
-            reader: new IndexReader(d.redis, new Keys(cfg.common.keyPrefix)),
+            reader: indexReader,
             symbols: new Set(cfg.indexSymbols),
             staleAfterMs: cfg.priceStaleAfterMs,
             ...(d.nowUs ? { nowUs: d.nowUs } : {}),
@@ -119,6 +126,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     });
   } catch (e) {
     loopMonitor.stop();
+    indexPush?.stop();
     await feed.stop();
     throw e;
   }
@@ -136,7 +144,13 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       },
     },
     { name: 'close websocket clients', run: () => streams.closeAll(CloseCode.goingAway, 'server shutting down', cfg.ws.closeTimeoutMs) },
-    { name: 'stop live consumer', run: () => feed.stop() },
+    {
+      name: 'stop live consumer',
+      run: async () => {
+        indexPush?.stop();
+        await feed.stop();
+      },
+    },
     {
       name: 'finish http requests',
       run: async () => {

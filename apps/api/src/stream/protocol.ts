@@ -4,14 +4,16 @@ import { isSymbol } from '@feed/price-types';
  * The stream's wire format, version 1 (decision 11). Server frames are always
  * `{"v":1,"type":<type>,"data":[...]}`, with an array even for one item. Client messages are small JSON objects:
  *   {"op":"subscribe","channel":"trades","symbol":"BTC-USDT","fromSeq":123}   fromSeq optional (resume)
+ *   {"op":"subscribe","channel":"index","symbol":"BTC-USD"}                    newest value at once, then each new one
  *   {"op":"unsubscribe","channel":"trades","symbol":"BTC-USDT"}
  *   {"op":"ping"}
  */
 export const WIRE_VERSION = 1;
 
-export type FrameType = 'trades' | 'subscribed' | 'unsubscribed' | 'pong' | 'error';
+export type FrameType = 'trades' | 'index' | 'subscribed' | 'unsubscribed' | 'pong' | 'error';
 
-export const CHANNELS = ['trades'] as const;
+/** `index`: composite index values (stream/index-push.ts), served when the deployment computes an index. */
+export const CHANNELS = ['trades', 'index'] as const;
 
 export type ClientMessage =
   | { op: 'subscribe'; channel: string; symbol: string; fromSeq: number | undefined }

@@ -1,4 +1,5 @@
 import type { StreamHub, Subscriber } from './hub';
+import type { IndexChannel, IndexSubscriber } from './index-push';
 import { CHANNELS, CloseCode, frame, frameFromJson, type ClientMessage, type FrameType } from './protocol';
 import type { RingItem } from './ring';
 
@@ -14,6 +15,8 @@ export interface SessionOptions {
   flushMs: number;
   maxBatch: number;
   maxBufferedBytes: number;
+  /** The `index` channel, when the deployment computes an index. */
+  index?: IndexChannel;
 }
 
 /** What a session reports, mapped onto metrics by the caller. */
@@ -45,9 +48,11 @@ const REPLAY_FRAMES_PER_TICK = 8;
  * closed with 1013 (decision 11), so one slow reader never grows the server's memory. Replay sends only while the
  * socket is below half that bound, so a resume never trips it on a client that is reading.
  */
-export class ClientSession implements Subscriber {
+export class ClientSession implements Subscriber, IndexSubscriber {
   private readonly subs = new Map<string, Subscription>();
   private queue: string[] = [];
+  private readonly indexSubs = new Set<string>();
+  private indexQueue: Array<{ symbol: string; json: string }> = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -73,10 +78,14 @@ export class ClientSession implements Subscriber {
         this.control('pong', [{ lastSeq: this.hub.lastSeq }]);
         return;
       case 'subscribe':
-        if (this.served(msg.channel, msg.symbol)) this.subscribe(msg.symbol, msg.fromSeq);
+        if (!this.served(msg.channel, msg.symbol)) return;
+        if (msg.channel === 'index') this.subscribeIndex(msg.symbol);
+        else this.subscribe(msg.symbol, msg.fromSeq);
         return;
       case 'unsubscribe':
-        if (this.served(msg.channel, msg.symbol)) this.unsubscribe(msg.symbol);
+        if (!this.served(msg.channel, msg.symbol)) return;
+        if (msg.channel === 'index') this.unsubscribeIndex(msg.symbol);
+        else this.unsubscribe(msg.symbol);
         return;
     }
   }
@@ -90,6 +99,13 @@ export class ClientSession implements Subscriber {
     this.queue.push(item.json);
     if (this.queue.length >= this.o.maxBatch) this.flush();
     else this.schedule();
+  }
+
+  /** From the index channel: a new value of a subscribed index, sent with the next batch as an `index` frame. */
+  deliverIndex(symbol: string, json: string): void {
+    if (this.closed || !this.indexSubs.has(symbol)) return;
+    this.indexQueue.push({ symbol, json });
+    this.schedule();
   }
 
   /** Server-initiated close (shutdown: 1001): what is queued goes out first. */
@@ -109,6 +125,9 @@ export class ClientSession implements Subscriber {
     for (const symbol of this.subs.keys()) this.hub.remove(symbol, this);
     this.subs.clear();
     this.queue = [];
+    for (const symbol of this.indexSubs) this.o.index?.remove(symbol, this);
+    this.indexSubs.clear();
+    this.indexQueue = [];
   }
 
   /** Sends the queued batch and continues any replay. Runs on the batch timer; public for tests. */
@@ -121,12 +140,12 @@ export class ClientSession implements Subscriber {
   }
 
   private served(channel: string, symbol: string): boolean {
-    if (!(CHANNELS as readonly string[]).includes(channel)) {
+    if (!(CHANNELS as readonly string[]).includes(channel) || (channel === 'index' && !this.o.index)) {
       this.events.rejected('unknown_channel');
       this.control('error', [{ code: 'unknown_channel', message: `channel ${JSON.stringify(channel)} is not served (channels: ${CHANNELS.join(', ')})`, channel }]);
       return false;
     }
-    if (!this.o.symbols.has(symbol)) {
+    if (channel === 'index' ? !this.o.index?.symbols.has(symbol) : !this.o.symbols.has(symbol)) {
       this.events.rejected('unknown_symbol');
       this.control('error', [{ code: 'unknown_symbol', message: `symbol ${symbol} is not served here`, symbol }]);
       return false;
@@ -158,6 +177,18 @@ export class ClientSession implements Subscriber {
   private unsubscribe(symbol: string): void {
     if (this.subs.delete(symbol)) this.hub.remove(symbol, this);
     this.control('unsubscribed', [{ channel: 'trades', symbol }]);
+  }
+
+  private subscribeIndex(symbol: string): void {
+    this.indexSubs.add(symbol);
+    this.control('subscribed', [{ channel: 'index', symbol }]);
+    this.o.index?.add(symbol, this);
+  }
+
+  private unsubscribeIndex(symbol: string): void {
+    if (this.indexSubs.delete(symbol)) this.o.index?.remove(symbol, this);
+    this.indexQueue = this.indexQueue.filter((q) => q.symbol !== symbol);
+    this.control('unsubscribed', [{ channel: 'index', symbol }]);
   }
 
   /** `oldestSeq`: the oldest sequence the ring can still deliver; a resume needs fromSeq >= oldestSeq - 1. */
@@ -208,6 +239,12 @@ export class ClientSession implements Subscriber {
   }
 
   private sendQueued(): void {
+    if (this.indexQueue.length > 0 && !this.closed) {
+      const items = this.indexQueue;
+      this.indexQueue = [];
+      this.transport.send(frameFromJson('index', items.map((q) => q.json)));
+      this.events.frameSent('index', items.length);
+    }
     while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue.length <= this.o.maxBatch ? this.queue : this.queue.slice(0, this.o.maxBatch);
       this.queue = this.queue.length <= this.o.maxBatch ? [] : this.queue.slice(this.o.maxBatch);

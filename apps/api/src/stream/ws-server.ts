@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws
 import type { WsConfig } from '../config';
 import type { ApiMetrics } from '../metrics';
 import type { StreamHub } from './hub';
+import type { IndexChannel } from './index-push';
 import { CloseCode, parseClientMessage } from './protocol';
 import { ClientSession, type SessionEvents } from './session';
 
@@ -14,6 +15,8 @@ export interface StreamServerDeps {
   hub: StreamHub;
   ws: WsConfig;
   symbols: ReadonlySet<string>;
+  /** The `index` channel, when the deployment computes an index. */
+  index?: IndexChannel;
   metrics: ApiMetrics;
   log: Logger;
 }
@@ -125,7 +128,7 @@ export class StreamServer {
         close: (code, reason) => ws.close(code, reason),
       },
       hub,
-      { symbols, flushMs: cfg.flushMs, maxBatch: cfg.maxBatch, maxBufferedBytes: cfg.maxBufferedBytes },
+      { symbols, flushMs: cfg.flushMs, maxBatch: cfg.maxBatch, maxBufferedBytes: cfg.maxBufferedBytes, ...(this.d.index ? { index: this.d.index } : {}) },
       this.events,
     );
     const conn: Conn = { session, alive: true };

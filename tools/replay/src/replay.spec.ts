@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { dumpState, keyFamilies, Keys } from '@feed/keys';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
-import { BatchApplier, legacyLastPrice, type SequencedEvent } from '@feed/projections';
+import { ConfigReader } from '@feed/config';
+import { BatchApplier, legacyLastPrice, readProjectionSettings, scriptProjections, type SequencedEvent } from '@feed/projections';
 import { decodeEvent, type TradeV1 } from '@feed/price-types';
 import { cleanupAll, spawnApp, startNats, startRedis, tempDir, waitFor, type JsonLine, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
@@ -205,7 +206,7 @@ describe('replay against real nats-server and redis-server', () => {
       dedupeTtlSeconds: 7 * 86_400 + 86_400,
       publish: true,
       legacy: { enabled: true, venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: true },
-    });
+    }, scriptProjections(readProjectionSettings(new ConfigReader({}), new Keys('feed:'))));
     // Events as the persister sees them: decoded from the message bytes (the validator fixes the field order).
     const decoded = log.sequenced.map(({ ev, seq }) => ({ ev: decodeEvent(JSON.stringify(ev)), seq }));
     for (let i = 0; i < decoded.length; i += 64) await applier.apply(decoded.slice(i, i + 64));

@@ -1,7 +1,7 @@
 import { ConfigReader } from '@feed/config';
 import { FeedStack, WsClient, sumSamples } from '@feed/feed-stack';
 import { decodeEvent, type MarketEventV1 } from '@feed/price-types';
-import { modelIndexState, readIndexSettings, serializeIndexValue, type IndexValueV1 } from '@feed/projections';
+import { modelIndexState, readIndexSettings, type ModelIndexState, serializeIndexMinute, serializeIndexValue, type IndexValueV1 } from '@feed/projections';
 import { httpGetJson, waitFor } from '@feed/testing';
 import { durableName } from '@feed/messaging';
 import { jetstream } from '@nats-io/jetstream';
@@ -84,7 +84,7 @@ describe('composite index end to end', () => {
 
     const events = await readLog(s);
     const settings = readIndexSettings(new ConfigReader(INDEX_ENV));
-    const model = modelIndexState(events, settings).get('BTC-USD') as { watermark: number; history: IndexValueV1[] };
+    const model = modelIndexState(events, settings).get('BTC-USD') as ModelIndexState;
     const quotes = events.filter((e) => e.type === 'quote' && e.symbol === 'BTC-USD');
     expect(new Set(quotes.map((q) => q.venue))).toEqual(new Set(VENUES.map((v) => v.venue)));
     expect(model.history.length).toBeGreaterThan(10);
@@ -94,6 +94,12 @@ describe('composite index end to end', () => {
     // Redis holds exactly the model's values, byte for byte, for every grid second.
     expect(await s.redis.zrange('feed:index:h:BTC-USD', '0', '-1')).toEqual(model.history.map(serializeIndexValue));
     expect(await s.redis.get('feed:index:wm:BTC-USD')).toBe(String(model.watermark));
+    expect(await s.redis.zrange('feed:index:min:BTC-USD', '0', '-1')).toEqual(model.minutes.map(serializeIndexMinute));
+
+    // 24 h statistics from the minute bars: first and last priced values of the run.
+    const priced = model.history.filter((v) => v.price !== null);
+    const stats = await httpGetJson<Body>(`${s.apiUrl}/v1/index/stats?symbol=BTC-USD`);
+    expect(stats).toMatchObject({ open: priced[0]?.price, last: priced.at(-1)?.price, seconds: priced.length });
 
     // The api serves the newest one, and the history.
     const newest = model.history[model.history.length - 1] as IndexValueV1;

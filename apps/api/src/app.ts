@@ -101,6 +101,7 @@ export function createApp(d: AppDeps): Express {
   if (d.index) {
     app.get('/v1/index', d.index.latest);
     app.get('/v1/index/history', d.index.history);
+    app.get('/v1/index/stats', d.index.stats);
   }
   mountDashboard(app, d.symbols);
   app.use((req: Request) => {

@@ -194,3 +194,29 @@ describe('WS /v1/stream index channel', () => {
     }
   });
 });
+
+describe('GET /v1/index/stats', () => {
+  // Runs after the WebSocket test, which moved the watermark to S0 + 30 (its new quotes, at S0 + 30.4 s, count from
+  // S0 + 31 on, so S0 + 30 is still 60000.06).
+  it('given the values so far when asked then open/high/low/last/change come from the minute bars, exact', async () => {
+    const r = await getJson(`${base}/v1/index/stats?symbol=BTC-USD`);
+    expect(r.status).toBe(200);
+    const bars = modelIndexState([...events, heartbeat('coinbase', 30)], settings).get('BTC-USD')?.minutes ?? [];
+    expect(bars.map((b) => b.m - S0)).toEqual([-40, 20]); // S0 is 40 s past a whole minute
+    expect(r.body).toMatchObject({
+      symbol: 'BTC-USD',
+      open: '60000.11', // three venues at S0 + 1: the middle mid
+      high: '60000.11',
+      low: '60000.06', // coinbase and kraken alone once bitstamp is stale
+      last: '60000.06',
+      change: '-0.05',
+      changePct: '-0.0001', // -0.0000833 %
+      seconds: 30,
+      asOf: isoFromUs((S0 + 30) * 1e6),
+      window: { from: isoFromUs((S0 - 40) * 1e6), to: isoFromUs((S0 + 30) * 1e6) },
+      stale: false,
+    });
+    expect((await getJson(`${base}/v1/index/stats?symbol=BTC-USDT`)).body).toMatchObject({ symbol: 'BTC-USDT', open: null, stale: true, window: null });
+    expect((await getJson(`${base}/v1/index/stats`)).status).toBe(400);
+  });
+});

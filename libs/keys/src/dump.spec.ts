@@ -41,6 +41,7 @@ async function seedEveryFamily(): Promise<void> {
   await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
   await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
   await redis.zadd(k.indexHistory('BTC-USD'), 1795939301, '{"t":1795939301}');
+  await redis.zadd(k.indexMinutes('BTC-USD'), 1795939260, '{"m":1795939260}');
   await redis.set(Keys.legacy.lastPrice, '60000.1');
   await redis.set(Keys.legacy.updateTime, '1700000000.123456');
   await redis.lpush(Keys.legacy.history, 'oldest', 'middle', 'newest');
@@ -61,6 +62,7 @@ const EVERY_FAMILY_DUMP = {
   'feed:index:in:BTC-USD:kraken:q': [['0001795939300500000:kraken:7|100.5', '1795939301']],
   'feed:index:wm:BTC-USD': '1795939301',
   'feed:index:h:BTC-USD': [['{"t":1795939301}', '1795939301']],
+  'feed:index:min:BTC-USD': [['{"m":1795939260}', '1795939260']],
   'feed:status:BTC-USDT:binance:trade': { 'ingest-a': '{"state":"stale"}', 'ingest-a:t': '1', 'ingest-b': '{"state":"live"}' },
   'feed:trades:BTC-USDT': [['neg', '-2.5'], ['a', '10'], ['b', '10'], ['c', '30'], ['big', '1000000000000000']],
 };
@@ -98,6 +100,7 @@ describe('dumpState against a real redis-server', () => {
     await redis.setbit(k.dedupeBits('binance.trade.BTC-USDT', 3), 0, 1);
     await redis.zadd(k.indexHistory('BTC-USD'), 1795939301, '{"t":1795939301}');
     await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
+    await redis.zadd(k.indexMinutes('BTC-USD'), 1795939260, '{"m":1795939260}');
     await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
     expect(JSON.stringify(await dumpState(redis, families))).toBe(first);
   });

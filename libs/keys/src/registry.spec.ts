@@ -37,6 +37,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
     ['indexInput', k.indexInput('BTC-USDT', 'okx', 't'), 'index-input'],
     ['indexWatermark', k.indexWatermark('BTC-USD'), 'index-watermark'],
     ['indexHistory', k.indexHistory('BTC-USDT'), 'index-history'],
+    ['indexMinutes', k.indexMinutes('BTC-USD'), 'index-minutes'],
     ['legacyHistoryIndex', k.legacyHistoryIndex(), 'legacy-order'],
     ['legacyLastMarker', k.legacyLastMarker(), 'legacy-order'],
   ];
@@ -86,6 +87,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       'index-input': 'zset',
       'index-watermark': 'string',
       'index-history': 'zset',
+      'index-minutes': 'zset',
       'legacy-last-price': 'string',
       'legacy-update-time': 'string',
       'legacy-history': 'list',

@@ -33,6 +33,7 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'index-input', pattern: `${p}index:in:*`, type: 'zset', legacy: false, projected: true, bound: 'one member per second per (index, venue, quote|trade) for INDEX_HISTORY_S + INDEX_LOOKBACK_MS behind the watermark (default 3,660 x 6 per index)', description: 'Composite index inputs: newest quote mid / trade price per venue per second (max-register by venue time)' },
     { name: 'index-watermark', pattern: `${p}index:wm:*`, type: 'string', legacy: false, projected: true, bound: 'one per index symbol', description: 'Composite index: newest grid second reached by the constituents\' heartbeats' },
     { name: 'index-history', pattern: `${p}index:h:*`, type: 'zset', legacy: false, projected: true, bound: 'one value per grid second for INDEX_HISTORY_S behind the watermark (default 3,600 x ~1 KiB per index)', description: 'Composite index values on the 1 s event-time grid, with constituents' },
+    { name: 'index-minutes', pattern: `${p}index:min:*`, type: 'zset', legacy: false, projected: true, bound: 'one bar per minute for 24 h + 1 min behind the watermark (1,441 per index)', description: 'Composite index: per-minute open/high/low/close of the 1 s values (24 h statistics)' },
     { name: 'legacy-last-price', pattern: 'last_btc_price', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: last BTC price as decimal text' },
     { name: 'legacy-update-time', pattern: 'last_btc_update_time', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: epoch seconds with fraction of the last trade' },
     { name: 'legacy-history', pattern: 'btc_movement_history', type: 'list', legacy: true, projected: true, bound: '1000 entries (LTRIM 0 999)', description: 'v3: newest-first JSON entries {price, timestamp, volume[, exchange]}' },
@@ -91,6 +92,10 @@ export class Keys {
 
   indexHistory(indexSymbol: string): string {
     return `${this.prefix}index:h:${indexSymbol}`;
+  }
+
+  indexMinutes(indexSymbol: string): string {
+    return `${this.prefix}index:min:${indexSymbol}`;
   }
 
   legacyHistoryIndex(): string {

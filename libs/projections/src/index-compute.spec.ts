@@ -1,4 +1,4 @@
-import { computeIndexValue, equalWeight, midPrice, serializeIndexValue, type IndexParams } from './index-compute';
+import { computeIndexValue, equalWeight, midPrice, minuteBars, serializeIndexMinute, serializeIndexValue, type IndexParams, type IndexValueV1 } from './index-compute';
 import { parseIndexConstituents } from './index-settings';
 
 /*
@@ -165,5 +165,23 @@ describe('source (decision 7)', () => {
     expect(v.constituents.map((c) => c.source)).toEqual(['live', 'simulated', null]);
     expect(v.source).toBe('simulated');
     expect(index({ a: { q: m(1, '100') }, c: {} }).source).toBe('live');
+  });
+});
+
+describe('minute bars (24 h statistics)', () => {
+  const at = (t: number, price: string | null): IndexValueV1 => ({ ...index({ a: { q: m(1, '1') } }), t, price });
+
+  it('given priced and unpriced seconds in two minutes when barred then open/high/low/close/n come from the priced ones in time order', () => {
+    const base = 1_795_939_260; // a whole minute
+    const bars = minuteBars([at(base + 5, '100.5'), at(base + 1, '101'), at(base + 3, null), at(base + 59, '99.99'), at(base + 61, '102')]);
+    expect(bars).toEqual([
+      { m: base, open: '101', high: '101', low: '99.99', close: '99.99', n: 3 },
+      { m: base + 60, open: '102', high: '102', low: '102', close: '102', n: 1 },
+    ]);
+    expect(serializeIndexMinute(bars[1] as (typeof bars)[number])).toBe(`{"m":${base + 60},"open":"102","high":"102","low":"102","close":"102","n":1}`);
+  });
+
+  it('given a minute with no priced value when barred then it has no bar', () => {
+    expect(minuteBars([at(1_795_939_260, null)])).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { fromScaled, toScaled } from '@feed/price-types';
+import { compareDecimal, fromScaled, toScaled } from '@feed/price-types';
 
 /**
  * The index rules as a pure TypeScript function: the reference the Lua script (index-script.ts) is tested against,
@@ -203,4 +203,45 @@ export function serializeIndexValue(v: IndexValueV1): string {
       reason: c.reason,
     })),
   });
+}
+
+/** One minute of an index (24 h statistics): open/high/low/close of the priced values of its seconds, and how many. */
+export interface IndexMinuteV1 {
+  /** First second of the minute (epoch seconds, a multiple of 60). */
+  m: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  n: number;
+}
+
+/** Minute bars of a run of values (any order), minutes without a priced value omitted; oldest first. */
+export function minuteBars(values: readonly IndexValueV1[]): IndexMinuteV1[] {
+  const byMinute = new Map<number, IndexValueV1[]>();
+  for (const v of [...values].sort((a, b) => a.t - b.t)) {
+    if (v.price === null) continue;
+    const m = v.t - (v.t % 60);
+    const list = byMinute.get(m) ?? [];
+    list.push(v);
+    byMinute.set(m, list);
+  }
+  return [...byMinute.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([m, vs]) => {
+      const prices = vs.map((v) => v.price as string);
+      return {
+        m,
+        open: prices[0] as string,
+        high: prices.reduce((a, b) => (compareDecimal(b, a) > 0 ? b : a)),
+        low: prices.reduce((a, b) => (compareDecimal(b, a) < 0 ? b : a)),
+        close: prices[prices.length - 1] as string,
+        n: prices.length,
+      };
+    });
+}
+
+/** A minute bar as stored (the Lua script writes the same text). */
+export function serializeIndexMinute(b: IndexMinuteV1): string {
+  return JSON.stringify({ m: b.m, open: b.open, high: b.high, low: b.low, close: b.close, n: b.n });
 }

@@ -1,5 +1,5 @@
 import type { MarketEventV1 } from '@feed/price-types';
-import { computeIndexValue, type IndexValueV1 } from './index-compute';
+import { computeIndexValue, minuteBars, type IndexMinuteV1, type IndexValueV1 } from './index-compute';
 import { indexEffects } from './index-projection';
 import { lookbackSeconds, type IndexSettings } from './index-settings';
 
@@ -8,6 +8,17 @@ export interface ModelIndexState {
   watermark: number | undefined;
   /** Values in grid order, exactly what the script's history holds at the end. */
   history: IndexValueV1[];
+  /** Minute bars of the retained history (older bars, final before the events' end, are not modelled). */
+  minutes: IndexMinuteV1[];
+}
+
+/** The 24 h statistics window: minute bars are kept while they overlap it. */
+export const STATS_WINDOW_S = 86_400;
+
+/** First retained grid second for watermark w: W - H rounded down to a whole minute. */
+export function retainedFrom(w: number, historySeconds: number): number {
+  const x = w - historySeconds;
+  return x - (((x % 60) + 60) % 60);
 }
 
 /**
@@ -51,13 +62,14 @@ export function modelIndexState(events: Iterable<MarketEventV1>, s: IndexSetting
       };
       const buckets = new Set<number>();
       for (const byBucket of bySym.values()) for (const b of byBucket.keys()) buckets.add(b);
-      for (let t = w - s.historySeconds; t <= w; t++) {
+      for (let t = retainedFrom(w, s.historySeconds); t <= w; t++) {
         let any = false;
         for (let b = t - lb; b <= t && !any; b++) any = buckets.has(b);
         if (any) history.push(computeIndexValue(idx.symbol, t, idx.venues, newest(t), s));
       }
     }
-    out.set(idx.symbol, { watermark: w, history });
+    const minutes = w === undefined ? [] : minuteBars(history).filter((b) => b.m > w - STATS_WINDOW_S - 60);
+    out.set(idx.symbol, { watermark: w, history, minutes });
   }
   return out;
 }

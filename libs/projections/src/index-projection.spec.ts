@@ -4,7 +4,7 @@ import { cleanupAll, registry, startRedis, type RedisServerHandle } from '@feed/
 import { Redis } from 'ioredis';
 import { BatchApplier } from './applier';
 import type { SequencedEvent } from './batch-args';
-import { serializeIndexValue, type IndexValueV1 } from './index-compute';
+import { serializeIndexMinute, serializeIndexValue, type IndexValueV1 } from './index-compute';
 import { modelIndexState } from './index-model';
 import { indexProjection, type IndexBatchResult } from './index-projection';
 import type { IndexSettings } from './index-settings';
@@ -164,6 +164,11 @@ describe('given the index projection applied to a real Redis', () => {
       expect(want.length).toBeGreaterThan(20);
       expect(await indexHistory(r, symbol)).toEqual(want);
     }
+    for (const symbol of ['BTC-USD', 'BTC-USDT']) {
+      const bars = (modelIndexState(events, settings).get(symbol)?.minutes ?? []).map(serializeIndexMinute);
+      expect(bars.length).toBeGreaterThanOrEqual(1);
+      expect(await r.zrange(keys.indexMinutes(symbol), '0', '-1')).toEqual(bars);
+    }
     const usd = modelIndexState(events, settings).get('BTC-USD') as { history: IndexValueV1[]; watermark: number };
     expect(await r.get(keys.indexWatermark('BTC-USD'))).toBe(String(usd.watermark));
     const reasons = new Set(usd.history.flatMap((v) => v.constituents.map((c) => c.reason)));
@@ -227,6 +232,8 @@ describe('given computed grid seconds when a late input arrives', () => {
     expect(results).toEqual([expect.objectContaining({ symbol: 'BTC-USD', computed: 6, late: 0, future: 0 })]);
     const after = await indexHistory(r, 'BTC-USD');
     expect(after).toEqual(modelHistory([...base, late], 'BTC-USD'));
+    // The minute bar of those seconds is revised with them.
+    expect(await r.zrange(keys.indexMinutes('BTC-USD'), '0', '-1')).toEqual((modelIndexState([...base, late], settings).get('BTC-USD')?.minutes ?? []).map(serializeIndexMinute));
     const changed = after.filter((v, i) => v !== before[i]).map((v) => (JSON.parse(v) as IndexValueV1).t - S0);
     expect(changed).toEqual([4, 5, 6, 7, 8, 9]);
     const t4 = after.map((v) => JSON.parse(v) as IndexValueV1).find((v) => v.t === S0 + 4) as IndexValueV1;
@@ -240,7 +247,9 @@ describe('given computed grid seconds when a late input arrives', () => {
     await applyIn(r, [seqd(base)]);
     const before = await dumpState(r, families);
     const results: IndexBatchResult[] = [];
-    const tooOld = quoteEv('kraken', 'BTC-USD', (S0 + 60) * US, '100', '100.02', 40 * US);
+    // S0 is 40 s past a whole minute: history is retained from floor((S0 + 99 - 25) / 60) * 60 = S0 + 20, inputs
+    // from S0 + 15 (lookback 5 s).
+    const tooOld = quoteEv('kraken', 'BTC-USD', (S0 + 10) * US, '100', '100.02', 90 * US);
     const ahead = quoteEv('kraken', 'BTC-USD', (S0 + 99) * US, '100', '100.02', -3 * US);
     await applyIn(r, [[{ ev: tooOld, seq: 10 }, { ev: ahead, seq: 11 }]], results);
     expect(results).toEqual([expect.objectContaining({ symbol: 'BTC-USD', computed: 0, late: 1, future: 1 })]);

@@ -95,7 +95,7 @@ export function indexProjection(s: IndexSettings, keys: Keys, onResult?: (r: Ind
       for (const idx of s.indices) {
         const p = per.get(idx.symbol);
         if (!p) continue;
-        argv.push(idx.symbol, keys.indexWatermark(idx.symbol), keys.indexHistory(idx.symbol), p.wm === undefined ? '' : String(p.wm), String(p.future), String(idx.venues.length));
+        argv.push(idx.symbol, keys.indexWatermark(idx.symbol), keys.indexHistory(idx.symbol), keys.indexMinutes(idx.symbol), p.wm === undefined ? '' : String(p.wm), String(p.future), String(idx.venues.length));
         for (const v of idx.venues) argv.push(v, keys.indexInput(idx.symbol, v, 'q'), keys.indexInput(idx.symbol, v, 't'));
         argv.push(String(p.inputs.size));
         for (const i of p.inputs.values()) argv.push(String(idx.venues.indexOf(i.venue) + 1), i.input, String(i.bucket), i.member);

@@ -7,16 +7,20 @@
  *   - inputs `index:in:S:<venue>:<q|t>`: zset, one member per bucket second (score), the max-register of
  *     `<sortKey>|<price>` over the inputs of that second (sort key = 16-digit venue time, venue, id);
  *   - watermark `index:wm:S`: max grid second the constituents' heartbeats have reached;
- *   - history `index:h:S`: zset, one value JSON per grid second (score).
+ *   - history `index:h:S`: zset, one value JSON per grid second (score);
+ *   - minute bars `index:min:S`: zset, per minute (score = its first second) open/high/low/close/n of the priced
+ *     values of its seconds, recomputed whenever one of them is, kept 24 h behind W (the 24 h statistics).
  * Input members are `<sortKey>|<price>|<L|S>` (source live/simulated).
- * Invariant after every call: for every T in [W - H, W] that has an input in [T - L, T], history[T] =
+ * Retention starts at a whole minute, F = floor((W - H) / 60) * 60, so a minute is retained whole or not at all.
+ * Invariant after every call: for every T in [F, W] that has an input in [T - L, T], history[T] =
  * index(T, stored inputs); nothing else is stored. An input changing bucket s recomputes T in [s, min(s + L, W)];
  * the watermark moving from W0 to W computes the new T in (W0, W]. So the final state depends only on the set of
  * events (inputs are max-registers, the watermark a max), not on their order or repetition.
- * Retention: history H seconds behind W, inputs H + L; inputs older than that arrive "late" and are counted.
+ * Retention: history from F, inputs from F - L; older inputs arrive "late" and are counted. Minute bars older than F
+ * are final (the finality horizon): an input arriving after its minute left the history no longer revises it.
  *
  * ARGV: 1 staleUs, 2 L (lookback s), 3 maxDeviationBps, 4 minConstituents, 5 H (history s), 6 staleMs, 7 nIndex,
- * then per index: symbol, wmKey, histKey, batchWatermark|'' , refusedFuture, nVenues, nVenues x (venue, qKey, tKey),
+ * then per index: symbol, wmKey, histKey, minKey, batchWatermark|'' , refusedFuture, nVenues, nVenues x (venue, qKey, tKey),
  * nInputs, nInputs x (venue position 1-based, 'q'|'t', bucket, member).
  * Returns per index: symbol, computed grid seconds, late inputs, refused (future) inputs, newest value JSON or ''.
  * Prices are exact: fixed-point digit strings (28 integer + 20 fraction digits), compared as text.
@@ -153,12 +157,37 @@ local function compute(symbol, T, venues, qk, tk)
     .. ',"constituents":[' .. table.concat(parts, ',') .. ']}'
 end
 
+-- History is kept from a whole minute on, so a minute's bar is always computed from all of its seconds.
+local STATS_S = 86400
+local function retained(w) return math.floor((w - hist) / 60) * 60 end
+local function topPrice(json) return string.match(json, '^{"v":1,"symbol":"[^"]*","t":%d+,"price":"([%d%.]+)"') end
+local function minuteBar(histKey, minKey, m)
+  local vals = redis.call('ZRANGEBYSCORE', histKey, m, m + 59)
+  local open, close, hi, lo, n
+  n = 0
+  for j = 1, #vals do
+    local p = topPrice(vals[j])
+    if p then
+      local x = fx(p)
+      if n == 0 then open = p; hi = x; lo = x end
+      if x > hi then hi = x end
+      if x < lo then lo = x end
+      close = p
+      n = n + 1
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', minKey, m, m)
+  if n > 0 then
+    redis.call('ZADD', minKey, m, '{"m":' .. int(m) .. ',"open":"' .. open .. '","high":"' .. canon(hi) .. '","low":"' .. canon(lo) .. '","close":"' .. close .. '","n":' .. int(n) .. '}')
+  end
+end
+
 -- Refuse the whole call before any write if a key holds another type (Redis does not roll back a failed script).
 local o = 8
 for _ = 1, nIdx do
-  local want = { [ARGV[o + 1]] = 'string', [ARGV[o + 2]] = 'zset' }
-  local nV = tonumber(ARGV[o + 5])
-  local p = o + 6
+  local want = { [ARGV[o + 1]] = 'string', [ARGV[o + 2]] = 'zset', [ARGV[o + 3]] = 'zset' }
+  local nV = tonumber(ARGV[o + 6])
+  local p = o + 7
   for _ = 1, nV do want[ARGV[p + 1]] = 'zset'; want[ARGV[p + 2]] = 'zset'; p = p + 3 end
   for k, t in pairs(want) do
     local actual = redis.call('TYPE', k).ok
@@ -170,10 +199,10 @@ end
 local out = {}
 o = 8
 for _ = 1, nIdx do
-  local symbol, wmKey, histKey, bw, fut = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
-  local nV = tonumber(ARGV[o + 5])
+  local symbol, wmKey, histKey, minKey, bw, fut = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
+  local nV = tonumber(ARGV[o + 6])
   local venues, qk, tk = {}, {}, {}
-  local p = o + 6
+  local p = o + 7
   for i = 1, nV do venues[i] = ARGV[p]; qk[i] = ARGV[p + 1]; tk[i] = ARGV[p + 2]; p = p + 3 end
   local nIn = tonumber(ARGV[p])
   local inStart = p + 1
@@ -184,10 +213,11 @@ for _ = 1, nIdx do
   if b and ((not w) or b > w) then w = b end
   local dirty = {}
   local late = 0
+  local floorT = w and retained(w)
   for j = 0, nIn - 1 do
     local q = inStart + 4 * j
     local vi, kind, bucket, member = tonumber(ARGV[q]), ARGV[q + 1], tonumber(ARGV[q + 2]), ARGV[q + 3]
-    if w and bucket < w - hist - lb then
+    if w and bucket < floorT - lb then
       late = late + 1
     else
       local key = tk[vi]
@@ -197,13 +227,13 @@ for _ = 1, nIdx do
         if cur then redis.call('ZREMRANGEBYSCORE', key, bucket, bucket) end
         redis.call('ZADD', key, bucket, member)
         if w then
-          for T = math.max(bucket, w - hist), math.min(bucket + lb, w) do dirty[T] = true end
+          for T = math.max(bucket, floorT), math.min(bucket + lb, w) do dirty[T] = true end
         end
       end
     end
   end
   if w and ((not w0) or w > w0) then
-    local lo = w - hist
+    local lo = floorT
     if w0 and w0 + 1 > lo then lo = w0 + 1 end
     for i = 1, nV do
       for _, key in ipairs({ qk[i], tk[i] }) do
@@ -219,17 +249,23 @@ for _ = 1, nIdx do
   local ts = {}
   for T, _ in pairs(dirty) do ts[#ts + 1] = T end
   table.sort(ts)
+  local minutes = {}
   for _, T in ipairs(ts) do
     local json = compute(symbol, T, venues, qk, tk)
     redis.call('ZREMRANGEBYSCORE', histKey, T, T)
     redis.call('ZADD', histKey, T, json)
+    minutes[T - T % 60] = true
+  end
+  for m, _ in pairs(minutes) do
+    if m > w - STATS_S - 60 then minuteBar(histKey, minKey, m) end
   end
   if w then
-    redis.call('ZREMRANGEBYSCORE', histKey, '-inf', '(' .. int(w - hist))
+    redis.call('ZREMRANGEBYSCORE', histKey, '-inf', '(' .. int(floorT))
     for i = 1, nV do
-      redis.call('ZREMRANGEBYSCORE', qk[i], '-inf', '(' .. int(w - hist - lb))
-      redis.call('ZREMRANGEBYSCORE', tk[i], '-inf', '(' .. int(w - hist - lb))
+      redis.call('ZREMRANGEBYSCORE', qk[i], '-inf', '(' .. int(floorT - lb))
+      redis.call('ZREMRANGEBYSCORE', tk[i], '-inf', '(' .. int(floorT - lb))
     end
+    redis.call('ZREMRANGEBYSCORE', minKey, '-inf', int(w - STATS_S - 60))
   end
   local newest = redis.call('ZREVRANGE', histKey, 0, 0)[1] or ''
   out[#out + 1] = symbol

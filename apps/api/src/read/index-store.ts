@@ -1,5 +1,5 @@
 import type { Keys } from '@feed/keys';
-import type { IndexValueV1 } from '@feed/projections';
+import type { IndexMinuteV1, IndexValueV1 } from '@feed/projections';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
 
@@ -29,6 +29,26 @@ export class IndexReader {
   async range(symbol: string, fromS: number, toS: number, limit: number): Promise<IndexValueV1[]> {
     const members = await this.call(() => this.redis.zrangebyscore(this.keys.indexHistory(symbol), fromS, toS, 'LIMIT', 0, limit));
     return members.map(parseValue).filter((v): v is IndexValueV1 => v !== undefined);
+  }
+
+  /** The index's watermark (newest grid second reached), or undefined before the first heartbeat. */
+  async watermark(symbol: string): Promise<number | undefined> {
+    const v = await this.call(() => this.redis.get(this.keys.indexWatermark(symbol)));
+    return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
+  }
+
+  /** Minute bars with first second in [fromS, toS], oldest first (at most 24 h + 1 min of them exist). */
+  async minutes(symbol: string, fromS: number, toS: number): Promise<IndexMinuteV1[]> {
+    const members = await this.call(() => this.redis.zrangebyscore(this.keys.indexMinutes(symbol), fromS, toS));
+    const out: IndexMinuteV1[] = [];
+    for (const m of members) {
+      try {
+        out.push(JSON.parse(m) as IndexMinuteV1);
+      } catch {
+        // an unreadable bar is skipped, never a reason to fail the answer
+      }
+    }
+    return out;
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

@@ -55,11 +55,12 @@ describe('composite index end to end', () => {
       const V = venue.toUpperCase();
       Object.assign(ingestEnv, { [`${V}_URL`]: `${s.simUrl}/${venue}`, [`${V}_SYMBOLS`]: 'BTC-USD', [`${V}_CHANNELS`]: 'trade,quote' });
     }
-    await s.startApp('ingest', ingestEnv);
+    // The api before ingest (as in the spine spec): it starts while the machine is quiet.
     await s.startApp('api');
     const ws = await WsClient.connect(`${s.apiUrl.replace('http', 'ws')}/v1/stream`);
     ws.send({ op: 'subscribe', channel: 'index', symbol: 'BTC-USD' });
     const pushed = () => ws.frames.filter((f) => f.type === 'index').flatMap((f) => f.data as IndexValueV1[]);
+    await s.startApp('ingest', ingestEnv);
 
     // Live: the index is published with all three venues as constituents while the market runs.
     await waitFor(
@@ -112,11 +113,12 @@ describe('composite index end to end', () => {
     const hist = await httpGetJson<Body>(`${s.apiUrl}/v1/index/history?symbol=BTC-USD&from=${first.t}&to=${newest.t}`);
     expect((hist['values'] as IndexValueV1[]).map((v) => [v.t, v.price, v.included, v.degraded])).toEqual(model.history.map((v) => [v.t, v.price, v.included, v.degraded]));
 
-    // WebSocket index channel: v1 index frames, one value per new grid second, ending with the newest value.
+    // WebSocket index channel: v1 index frames, grid seconds never going back, ending with the newest value.
     await waitFor(() => pushed().at(-1)?.t === newest.t, { what: 'the newest index value pushed', timeoutMs: 10_000 });
     const items = pushed();
-    expect(items.length).toBeGreaterThan(5);
-    expect(items.every((v, i) => i === 0 || v.t > (items[i - 1] as IndexValueV1).t)).toBe(true);
+    // How many seconds each poll sees depends on load (the push sends the newest value per poll), so no count here.
+    // Never backwards; the same second twice when a late input revised the newest value between two polls.
+    expect(items.every((v, i) => i === 0 || v.t >= (items[i - 1] as IndexValueV1).t)).toBe(true);
     const modelTs = new Set(model.history.map((v) => v.t));
     expect(items.every((v) => modelTs.has(v.t) && v.symbol === 'BTC-USD' && v.source === 'simulated')).toBe(true);
     expect(items.at(-1)).toMatchObject({ t: newest.t, price: newest.price, included: newest.included, degraded: newest.degraded });

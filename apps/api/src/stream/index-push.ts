@@ -26,8 +26,8 @@ export interface IndexPushDeps {
 /**
  * The WebSocket `index` channel. Index values are computed by the persisters into Redis (they are not events on
  * the log), so the api reads the newest value of each subscribed index every `intervalMs` and pushes it when its
- * grid second (or content, after a recompute) changed: one `index` frame item per new value, serialized once
- * for every subscriber. A new subscriber gets the newest value at once. Revisions of older seconds (a late
+ * grid second (or content: a late input revised the newest second) changed: one `index` frame item per new value,
+ * serialized once for every subscriber; grid seconds never go back. A new subscriber gets the newest value at once. Revisions of older seconds (a late
  * input) are served by GET /v1/index/history, not pushed. Items carry `t` (grid second), `source`, `asOf` and
  * `stale: false` (a value pushed as it appears is current); they have no MD sequence, so no resume.
  */

@@ -12,9 +12,7 @@ export const PENDING_METRICS: Readonly<Record<string, string>> = {
   feed_gaps_total: 'normalizer, gaps branch: {venue,channel,outcome=detected|repaired|unrepaired}',
   feed_gaps_open: 'normalizer, gaps branch: {venue,channel}',
   feed_gap_repair_requests_total: 'normalizer, gaps branch: {venue,outcome}',
-  // persister (index and candles branches)
-  feed_index_degraded: 'persister, index branch: {symbol}',
-  feed_index_included_constituents: 'persister, index branch: {symbol}',
+  // persister (candles branch)
   feed_candle_late_trades_total: 'persister, candles branch: {venue}',
   // api (Redis failover branch)
   feed_redis_read_target: 'api, failover branch: {target=primary|standby}, 1 for the active one',

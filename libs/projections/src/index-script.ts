@@ -14,8 +14,9 @@
  * Retention starts at a whole minute, F = floor((W - H) / 60) * 60, so a minute is retained whole or not at all.
  * Invariant after every call: for every T in [F, W] that has an input in [T - L, T], history[T] =
  * index(T, stored inputs); nothing else is stored. An input changing bucket s recomputes T in [s, min(s + L, W)];
- * the watermark moving from W0 to W computes the new T in (W0, W]. So the final state depends only on the set of
- * events (inputs are max-registers, the watermark a max), not on their order or repetition.
+ * the watermark moving from W0 to W computes the new T in (W0, W]. So inputs, watermark and history depend only on
+ * the set of events (inputs are max-registers, the watermark a max), not on their order or repetition; minute bars
+ * too, for any order that applies no event after its minute left the history (log order does: live and replay).
  * Retention: history from F, inputs from F - L; older inputs arrive "late" and are counted. Minute bars older than F
  * are final (the finality horizon): an input arriving after its minute left the history no longer revises it.
  *

@@ -97,8 +97,23 @@ export interface GapV1 extends EventBaseV1 {
   missing: number | null;
   /** Receive time at which the hole was noticed. */
   detectedAtUs: number;
-  state: 'detected' | 'repaired' | 'unrepaired';
+  /**
+   * `detected`: the hole is confirmed (still missing after the fill window) and repair starts; `repaired`: every
+   * missing id has since reached the market-data stream (from the venue's REST endpoint or a late frame);
+   * `unrepaired`: still missing after the grace period, given up. One event per state; ids end with `:<state>`.
+   */
+  state: GapState;
+  /** How the hole was seen (optional, v1-compatible addition): consecutive trade ids, or a message sequence number. */
+  detectedBy?: GapDetection;
+  /** Why a gap ended `unrepaired` (no_rest, rest_failed, grace_expired, too_large, too_many_open). */
+  reason?: string;
+  /** Trades the repair re-published from the venue's REST endpoint (on `repaired`). */
+  repairedTrades?: number;
 }
+
+export type GapState = 'detected' | 'repaired' | 'unrepaired';
+/** `trade_id`: the venue's trade ids are consecutive per symbol; `sequence`: a per-connection message counter. */
+export type GapDetection = 'trade_id' | 'sequence';
 
 export type MarketEventV1 = TradeV1 | QuoteV1 | StreamStatusV1 | GapV1;
 export type EventTypeV1 = MarketEventV1['type'];

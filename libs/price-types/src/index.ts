@@ -7,3 +7,4 @@ export * from './ids';
 export * from './events';
 export * from './validate';
 export * from './json-text';
+export * from './gap-detection';

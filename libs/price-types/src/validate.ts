@@ -1,6 +1,6 @@
 import { canonicalDecimal, compareDecimal, decimalSign } from './decimal';
 import { ValidationError } from './errors';
-import type { Channel, ConnectionState, GapV1, MarketEventV1, QuoteV1, StreamStatusV1, TakerSide, TradeV1 } from './events';
+import type { Channel, ConnectionState, GapState, GapV1, MarketEventV1, QuoteV1, StreamStatusV1, TakerSide, TradeV1 } from './events';
 import { assertVenueEventId, quoteHashId } from './ids';
 import { assertSymbol } from './symbols';
 import { assertTimeUs } from './time';
@@ -83,6 +83,7 @@ function expectId(b: { id: string; venue: string; symbol: string }, type: string
 const SIDES: readonly TakerSide[] = ['buy', 'sell', 'unknown'];
 const CHANNELS: readonly Channel[] = ['trade', 'quote'];
 const STATES: readonly ConnectionState[] = ['live', 'stale', 'reconnecting', 'down'];
+const GAP_STATES: readonly GapState[] = ['detected', 'repaired', 'unrepaired'];
 
 export function validateTrade(input: unknown): TradeV1 {
   const o = obj(input);
@@ -174,7 +175,7 @@ export function validateGap(input: unknown): GapV1 {
   if (typeof missing === 'number' && (!Number.isSafeInteger(missing) || missing < 1)) {
     throw new ValidationError('out_of_range', 'missing', 'must be a positive integer or null');
   }
-  return {
+  const g: GapV1 = {
     v: b.v,
     id: b.id,
     venue: b.venue,
@@ -187,8 +188,18 @@ export function validateGap(input: unknown): GapV1 {
     beforeId: assertVenueEventId(field(o, 'beforeId'), 'beforeId'),
     missing: typeof missing === 'number' ? missing : null,
     detectedAtUs: assertTimeUs(field(o, 'detectedAtUs'), 'detectedAtUs'),
-    state: oneOf(o, 'state', ['detected', 'repaired', 'unrepaired'] as const),
+    state: oneOf(o, 'state', GAP_STATES),
   };
+  if (o['detectedBy'] !== undefined && o['detectedBy'] !== null) g.detectedBy = oneOf(o, 'detectedBy', ['trade_id', 'sequence'] as const);
+  if (typeof o['reason'] === 'string') g.reason = o['reason'].slice(0, 200);
+  const repaired = o['repairedTrades'];
+  if (repaired !== undefined && repaired !== null) {
+    if (typeof repaired !== 'number' || !Number.isSafeInteger(repaired) || repaired < 0) {
+      throw new ValidationError('out_of_range', 'repairedTrades', 'must be a non-negative integer');
+    }
+    g.repairedTrades = repaired;
+  }
+  return g;
 }
 
 /** Validate any v1 event by its `type`. */

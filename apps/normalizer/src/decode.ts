@@ -1,5 +1,5 @@
 import { Hdr, PoisonError, header } from '@feed/messaging';
-import { ValidationError, isSource, isTimeUs, isVenueId, validateStatus, type MarketEventV1 } from '@feed/price-types';
+import { ValidationError, isSource, isTimeUs, isVenueId, validateGap, validateStatus, type MarketEventV1 } from '@feed/price-types';
 import type { JsMsg } from '@nats-io/jetstream';
 import { MAPPERS, type MapResult } from './mappers';
 
@@ -34,7 +34,8 @@ export function decodeRaw(msg: JsMsg, prefix: string): MapResult {
     } catch (e) {
       throw new ValidationError('bad_json', '$', (e as Error).message.slice(0, 100));
     }
-    const ev: MarketEventV1 = validateStatus(parsed);
+    // Ingest files StreamStatus events here, and Gap `detected` events for per-connection sequence jumps (Coinbase).
+    const ev: MarketEventV1 = (parsed as { type?: unknown } | null)?.type === 'gap' ? validateGap(parsed) : validateStatus(parsed);
     if (ev.venue !== venue || ev.symbol !== parts[4] || ev.source !== source) throw new PoisonError('status_mismatch', 'status event disagrees with its subject or headers');
     return { events: [ev] };
   }

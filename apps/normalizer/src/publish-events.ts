@@ -3,6 +3,7 @@ import { nowUs, type MarketEventV1 } from '@feed/price-types';
 import { injectTrace } from '@feed/tracing';
 import type { MapResult } from './mappers';
 import type { NormalizerMetrics } from './metrics';
+import type { GapService } from './gaps/gap-service';
 import type { RecentIds } from './recent-ids';
 
 const encoder = new TextEncoder();
@@ -13,7 +14,7 @@ const encoder = new TextEncoder();
  * acks this one's input only when all its PubAcks are in (then the ids are remembered). Any publish failure
  * fails the batch as transient: the loop naks it and the republish is deduped by msg id.
  */
-export function createBatchHandler(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics }) {
+export function createBatchHandler(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics; gaps?: GapService }) {
   const { publisher, subjects, recent, metrics } = deps;
   return async (items: Delivered<MapResult>[]): Promise<void | Pipelined<MapResult>> => {
     const out: Array<{ subject: string; data: Uint8Array; msgId: string; headers: ReturnType<typeof newHeaders>; ev: MarketEventV1 }> = [];
@@ -25,7 +26,9 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
         continue;
       }
       metrics.frames.inc({ venue: venueOf(it.subject), outcome: 'mapped' });
-      for (const ev of r.events) {
+      // The gap tracker sees every mapped frame in RAW order (it may take over ingest's sequence-gap events).
+      const events = deps.gaps ? deps.gaps.onMapped(r) : r.events;
+      for (const ev of events) {
         const stream = `${ev.type}:${ev.venue}:${ev.symbol}`;
         if (recent.has(stream, ev.id) || inBatch.has(ev.id)) {
           metrics.duplicates.inc({ venue: ev.venue });
@@ -68,4 +71,28 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
 
 function venueOf(subject: string): string {
   return subject.split('.')[2] ?? 'unknown';
+}
+
+/**
+ * Publishes events produced outside a RAW batch (Gap events, trades repaired from REST) to MD with the same
+ * encoding and msg ids, skipping ids published recently, and resolves once every PubAck is in.
+ */
+export function createDirectPublisher(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics }) {
+  const { publisher, subjects, recent, metrics } = deps;
+  return async (events: MarketEventV1[]): Promise<void> => {
+    const out = events
+      .filter((ev) => !recent.has(`${ev.type}:${ev.venue}:${ev.symbol}`, ev.id))
+      .map((ev) => {
+        const headers = newHeaders();
+        headers.set(Hdr.source, ev.source);
+        return { subject: subjects.md(ev.type, ev.symbol, ev.venue), data: encoder.encode(JSON.stringify(ev)), msgId: ev.id, headers, ev };
+      });
+    if (out.length === 0) return;
+    const { acks } = await publisher.sendAll(out);
+    await acks;
+    for (const o of out) {
+      recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
+      metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
+    }
+  };
 }

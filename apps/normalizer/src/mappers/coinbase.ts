@@ -71,7 +71,7 @@ function eventsOf(d: Obj, key: string): Obj[] {
   return out;
 }
 
-function mapTrade(t: Obj, frame: RawFrame): TradeV1 {
+export function mapTrade(t: Obj, frame: RawFrame): TradeV1 {
   const symbol = assertSymbol(str(t, 'product_id'), 'product_id');
   const tradeId = assertVenueEventId(str(t, 'trade_id'), 'trade_id');
   return validateTrade({

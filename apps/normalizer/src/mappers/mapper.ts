@@ -19,6 +19,11 @@ export interface RawFrame {
 export interface MapResult {
   events: MarketEventV1[];
   ignored?: string;
+  /**
+   * Venue fills each event stands for, parallel to `events`, when a venue aggregates (OKX `count`); absent = 1
+   * each. The gap tracker uses it: an OKX trade with id N and count C covers ids N-C+1 .. N.
+   */
+  fills?: number[];
 }
 
 /** A pure function per venue: raw frame -> normalized events. No I/O, no clock, no state. */

@@ -80,7 +80,14 @@ describe('given the documented OKX trades push (golden)', () => {
       side: 'buy', // "Trade side of taker"
       venueTimeUs: 1_630_048_897_897_000, // ts "1630048897897" ms
     };
-    expect(okxMapper.map(frame(fixture('trades.json')))).toEqual({ events: [expected] });
+    // fills: count "3" -> the event stands for fills 130639472..130639474 (what the gap tracker reads).
+    expect(okxMapper.map(frame(fixture('trades.json')))).toEqual({ events: [expected], fills: [3] });
+  });
+
+  it('when count is absent it counts as one fill; when it is not an unsigned integer the frame is refused', () => {
+    const noCount = tradeItem({ count: undefined });
+    expect(okxMapper.map(frame(trades(noCount))).fills).toEqual([1]);
+    expect(() => okxMapper.map(frame(trades(tradeItem({ count: '"x"' }))))).toThrow(expect.objectContaining({ code: 'wrong_type', field: 'count' }));
   });
 
   it('when a push carries two trades then both are mapped, in order', () => {

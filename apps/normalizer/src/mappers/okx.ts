@@ -60,7 +60,7 @@ function item(v: unknown, k: string): Obj {
   return v as Obj;
 }
 
-function mapTrade(t: Obj, frame: RawFrame): TradeV1 {
+export function mapTrade(t: Obj, frame: RawFrame): TradeV1 {
   const symbol = okxSymbol(str(t, 'instId'));
   const tradeId = assertVenueEventId(str(t, 'tradeId'), 'tradeId');
   const side = t['side'];
@@ -80,6 +80,14 @@ function mapTrade(t: Obj, frame: RawFrame): TradeV1 {
     side,
     venueTimeUs: msTime(t, 'ts'),
   } satisfies TradeV1);
+}
+
+/** `count` ("The count of trades aggregated"), 1 when absent (the REST trades endpoint has no such field). */
+function fillCount(t: Obj): number {
+  if (t['count'] === undefined || t['count'] === null) return 1;
+  const n = Number(uintText(t, 'count', 6));
+  if (n < 1) throw new ValidationError('out_of_range', 'count', 'must be at least 1');
+  return n;
 }
 
 /** Best level of one side: [px, sz, "0", orders]. An empty side yields no quote (null). */
@@ -135,7 +143,9 @@ export const okxMapper: VenueMapper = {
     if (channel === 'trades') {
       const data = dataArray(o);
       if (data.length === 0) return { events: [], ignored: 'empty_data' };
-      return { events: data.map((t, i) => mapTrade(item(t, `data[${i}]`), frame)) };
+      const items = data.map((t, i) => item(t, `data[${i}]`));
+      // `fills` lets the gap tracker see the ids an aggregation covers (tradeId-count+1 .. tradeId).
+      return { events: items.map((t) => mapTrade(t, frame)), fills: items.map(fillCount) };
     }
     if (channel === 'bbo-tbt') {
       const symbol = okxSymbol(str(arg, 'instId'));

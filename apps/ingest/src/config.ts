@@ -7,7 +7,8 @@ export interface VenueConfig {
   baseUrl: string;
   symbols: string[];
   channels: Channel[];
-  staleAfterMs: number;
+  /** Per channel: a stream with no data frame for this long is `stale` (heartbeats do not count). */
+  staleAfterMs: Record<Channel, number>;
   silentMs: number;
   lifetimeMs: number;
   rotateBeforeMs: number;
@@ -50,6 +51,26 @@ const DEFAULT_SYMBOLS: Record<VenueId, string> = {
   bitstamp: 'BTC-USD',
 };
 
+/**
+ * Quiet-market-aware staleness defaults, per venue and channel. A heartbeat proves the socket, not the trade flow,
+ * so only data frames count, and the window must exceed the venue's normal silences or a quiet market reads as a
+ * fault. Best bid/ask on BTC changes many times a second on every venue, so 10 s without a quote is a fault
+ * anywhere. Trades are sparser and the venues differ by orders of magnitude: Binance BTCUSDT prints several trades
+ * a second around the clock (10 s); OKX, Bybit and Coinbase a trade every second or so with pauses of several
+ * seconds (30 s); Kraken BTC/USD trades every few seconds with quiet stretches of tens of seconds (60 s); Bitstamp
+ * btcusd can go minutes without a trade at quiet hours (120 s). Judgement figures, to be tuned from
+ * `feed_ingest_last_frame_timestamp_seconds`; `<VENUE>_TRADE_STALE_AFTER_MS` / `_QUOTE_STALE_AFTER_MS` override
+ * one channel, `<VENUE>_STALE_AFTER_MS` both.
+ */
+const STALE_DEFAULTS: Record<VenueId, Record<Channel, number>> = {
+  binance: { trade: 10_000, quote: 10_000 },
+  okx: { trade: 30_000, quote: 10_000 },
+  bybit: { trade: 30_000, quote: 10_000 },
+  coinbase: { trade: 30_000, quote: 10_000 },
+  kraken: { trade: 60_000, quote: 10_000 },
+  bitstamp: { trade: 120_000, quote: 10_000 },
+};
+
 /** `<VENUE>_CHANNELS`: trade (default) and/or quote (best bid/ask). */
 function readChannels(r: ConfigReader, P: string): Channel[] {
   const list = r.list(`${P}_CHANNELS`, { default: ['trade'] });
@@ -68,12 +89,15 @@ function readVenue(r: ConfigReader, venue: VenueId, lifetimeDefault: number): Ve
   const symbols = r.list(`${P}_SYMBOLS`, { default: [DEFAULT_SYMBOLS[venue]] });
   for (const s of symbols) if (!isSymbol(s)) r.problem(`${P}_SYMBOLS entry ${JSON.stringify(s)} is not a canonical BASE-QUOTE symbol (e.g. BTC-USDT)`);
   const lifetimeMs = r.int(`${P}_LIFETIME_MS`, { default: lifetimeDefault, min: 1_000 });
+  const both = r.int(`${P}_STALE_AFTER_MS`, { default: 0, min: 0 });
+  if (both > 0 && both < 50) r.problem(`${P}_STALE_AFTER_MS must be >= 50`);
+  const stale = (c: Channel): number => r.int(`${P}_${c.toUpperCase()}_STALE_AFTER_MS`, { default: both || STALE_DEFAULTS[venue][c], min: 50 });
   return {
     venue,
     baseUrl,
     symbols,
     channels: readChannels(r, P),
-    staleAfterMs: r.int(`${P}_STALE_AFTER_MS`, { default: 10_000, min: 50 }),
+    staleAfterMs: { trade: stale('trade'), quote: stale('quote') },
     silentMs: r.int(`${P}_SILENT_MS`, { default: 30_000, min: 50 }),
     lifetimeMs,
     rotateBeforeMs: r.int(`${P}_ROTATE_BEFORE_MS`, { default: Math.min(10 * 60_000, Math.floor(lifetimeMs / 10)), min: 0 }),

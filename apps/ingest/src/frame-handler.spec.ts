@@ -7,6 +7,8 @@ import { StreamTracker } from './stream-tracker';
 import type { VenueAdapter } from './venues';
 import { binanceAdapter } from './venues/binance';
 import { bitstampAdapter } from './venues/bitstamp';
+import { coinbaseAdapter } from './venues/coinbase';
+import { SequenceChecker } from './sequence-checker';
 
 const RECV = 1_795_939_333_011_500;
 const TRADE = '{"stream":"btcusdt@trade","data":{"e":"trade","E":1795939333011,"s":"BTCUSDT","t":9007199254740993,"p":"60001.26","q":"0.01","T":1795939333010,"m":true,"M":true}}';
@@ -105,5 +107,48 @@ describe('given a venue that asks its clients to reconnect (Bitstamp bts:request
     expect(queued).toHaveLength(0);
     const control = (await registry.getSingleMetric('feed_ingest_control_frames_total')?.get())?.values ?? [];
     expect(control.map((v) => [v.labels['kind'], v.value])).toEqual([['reconnect_request', 1]]);
+  });
+});
+
+describe('given a venue that numbers every message of a connection (Coinbase sequence_num)', () => {
+  const cb = (seq: number, channel = 'heartbeats'): Buffer =>
+    Buffer.from(`{"channel":"${channel}","client_id":"","timestamp":"2026-01-01T00:00:00Z","sequence_num":${seq},"events":[{"current_time":"x","heartbeat_counter":"${seq}"}]}`);
+
+  function setupCoinbase() {
+    const registry = new Registry();
+    const metrics = createIngestMetrics(registry);
+    const subjects = new Subjects('feed');
+    const tracker = new StreamTracker([], { staleAfterMs: 5_000, heartbeatMs: 1_000, ingestId: 'i', source: 'live', subjects }, () => undefined, metrics);
+    const jumps: Array<{ conn: number; after: number; before: number }> = [];
+    const handle = createFrameHandler({
+      adapter: coinbaseAdapter,
+      subjects,
+      publisher: { enqueue: () => undefined } as unknown as RawPublisher,
+      tracker,
+      metrics,
+      sequence: { checker: new SequenceChecker(), onJump: (conn, j) => jumps.push({ conn: conn.id, after: j.after, before: j.before }) },
+    });
+    return { handle, jumps, registry };
+  }
+
+  it('when numbers run on through control frames (heartbeats), and an oversize frame, then no jump is reported', () => {
+    const { handle, jumps } = setupCoinbase();
+    const conn = { id: 1, openedAt: 1 };
+    handle(cb(0), false, RECV, conn);
+    handle(cb(1), false, RECV, conn);
+    const big = Buffer.concat([cb(2).subarray(0, -2), Buffer.alloc(coinbaseAdapter.rules.maxFrameBytes, 0x20), Buffer.from(']}')]);
+    handle(big, false, RECV, conn);
+    handle(cb(3), false, RECV, conn);
+    expect(jumps).toEqual([]);
+  });
+
+  it('when a number is skipped on one connection then exactly that jump is reported and counted; another connection is independent', async () => {
+    const { handle, jumps, registry } = setupCoinbase();
+    handle(cb(0), false, RECV, { id: 1, openedAt: 1 });
+    handle(cb(5), false, RECV, { id: 2, openedAt: 2 });
+    handle(cb(3), false, RECV, { id: 1, openedAt: 1 });
+    handle(cb(6), false, RECV, { id: 2, openedAt: 2 });
+    expect(jumps).toEqual([{ conn: 1, after: 0, before: 3 }]);
+    expect((await registry.getSingleMetric('feed_ingest_sequence_gaps_total')?.get())?.values.map((v) => v.value)).toEqual([1]);
   });
 });

@@ -1,8 +1,15 @@
 import type { Subjects } from '@feed/messaging';
 import type { IngestMetrics } from './metrics';
 import type { RawPublisher } from './raw-publisher';
+import type { SequenceChecker, SequenceJump } from './sequence-checker';
 import type { StreamTracker } from './stream-tracker';
 import type { VenueAdapter } from './venues';
+
+/** The connection a frame came on (per-connection sequence numbers). */
+export interface FrameConnection {
+  id: number;
+  openedAt: number;
+}
 
 /**
  * What ingest does with each venue frame, synchronously on the socket's message event: bound its size (hard rule 3:
@@ -18,10 +25,22 @@ export function createFrameHandler(deps: {
   metrics: IngestMetrics;
   /** Called when the venue asks the client to reconnect (make-before-break rotation). */
   onReconnectRequest?: () => void;
+  /** Per-connection sequence numbers (venues whose adapter reads one): a jump is reported before control frames are dropped. */
+  sequence?: { checker: SequenceChecker; onJump: (conn: FrameConnection, jump: SequenceJump, recvUs: number) => void };
 }) {
   const { adapter, subjects, publisher, tracker, metrics } = deps;
   const venue = adapter.venue;
-  return (data: Buffer, isBinary: boolean, recvUs: number): void => {
+  return (data: Buffer, isBinary: boolean, recvUs: number, conn?: FrameConnection): void => {
+    // Sequence first: a frame refused below (oversize) still used up its number, and must not look like a loss.
+    // The number sits at the head of the frame (Coinbase: channel, client_id, timestamp, sequence_num, events).
+    if (conn && deps.sequence && adapter.sequenceNumber && !isBinary) {
+      const n = adapter.sequenceNumber(data.subarray(0, 256).toString('utf8'));
+      const jump = n === undefined ? undefined : deps.sequence.checker.check(conn.id, n);
+      if (jump) {
+        metrics.sequenceGaps.inc({ venue });
+        deps.sequence.onJump(conn, jump, recvUs);
+      }
+    }
     if (isBinary) {
       metrics.rejected.inc({ venue, reason: 'binary' });
       return;

@@ -6,6 +6,8 @@ import { readConfig } from './config';
 import { createFrameHandler } from './frame-handler';
 import { createIngestMetrics } from './metrics';
 import { RawPublisher } from './raw-publisher';
+import { sequenceGapMessages } from './sequence-gap-events';
+import { SequenceChecker } from './sequence-checker';
 import { StreamTracker } from './stream-tracker';
 import { VenueSupervisor } from './venue-supervisor';
 import { ADAPTERS, type StreamKey, type VenueAdapter } from './venues';
@@ -26,9 +28,13 @@ async function main(): Promise<void> {
     log.child({ module: 'raw-publisher' }),
   );
   const allStreams: StreamKey[] = cfg.venues.flatMap((v) => v.symbols.flatMap((symbol) => v.channels.map((channel) => ({ venue: v.venue, channel, symbol }))));
-  const tracker = new StreamTracker(allStreams, { staleAfterMs: Math.min(...cfg.venues.map((v) => v.staleAfterMs)), heartbeatMs: cfg.heartbeatMs, ingestId, source: cfg.source, subjects }, (m) => publisher.enqueue(m), metrics);
+  const staleAfterMs = (k: StreamKey): number => cfg.venues.find((v) => v.venue === k.venue)?.staleAfterMs[k.channel] ?? 10_000;
+  const tracker = new StreamTracker(allStreams, { staleAfterMs, heartbeatMs: cfg.heartbeatMs, ingestId, source: cfg.source, subjects }, (m) => publisher.enqueue(m), metrics);
+  const sequenceGaps = new Map<string, number>();
   const supervisors = cfg.venues.map((v) => {
     const adapter = ADAPTERS[v.venue] as VenueAdapter;
+    const checker = new SequenceChecker();
+    const tradeSymbols = v.channels.includes('trade') ? v.symbols : [];
     // A reconnect request can only arrive once the supervisor has started, so the closure sees it assigned.
     const supervisor: VenueSupervisor = new VenueSupervisor(
       adapter,
@@ -42,14 +48,32 @@ async function main(): Promise<void> {
         overlapMs: v.overlapMs,
         handshakeTimeoutMs: cfg.handshakeTimeoutMs,
       },
-      createFrameHandler({ adapter, subjects, publisher, tracker, metrics, onReconnectRequest: () => supervisor.rotate('venue asked to reconnect') }),
+      createFrameHandler({
+        adapter,
+        subjects,
+        publisher,
+        tracker,
+        metrics,
+        onReconnectRequest: () => supervisor.rotate('venue asked to reconnect'),
+        sequence: {
+          checker,
+          onJump: (conn, jump, recvUs) => {
+            sequenceGaps.set(v.venue, (sequenceGaps.get(v.venue) ?? 0) + 1);
+            log.warn({ venue: v.venue, conn: conn.id, after: jump.after, before: jump.before }, 'sequence gap on connection');
+            for (const m of sequenceGapMessages({ venue: v.venue, symbols: tradeSymbols, ingestId, source: cfg.source, subjects }, conn, jump, recvUs)) publisher.enqueue(m);
+          },
+        },
+      }),
       (up, reason) => tracker.setConnected(v.venue, up, reason),
       metrics,
       log.child({ module: 'venue', venue: v.venue }),
     );
+    supervisor.onConnectionClosed = (id) => checker.forget(id);
     return supervisor;
   });
+  // Ingest's own view: per stream its connection state, last frame, frames and stale window; per venue its sequence gaps.
   health.addDetail('streams', () => tracker.snapshot());
+  health.addDetail('sequenceGaps', () => Object.fromEntries(sequenceGaps));
   health.addDetail('queued', () => publisher.queued);
   const server = await startOpsServer({ ...cfg.http, health, registry, log });
   tracker.start();

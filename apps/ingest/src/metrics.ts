@@ -8,6 +8,7 @@ export interface IngestMetrics {
   dropped: Counter<'venue' | 'reason'>;
   reconnects: Counter<'venue' | 'reason'>;
   budgetWaits: Counter<'venue'>;
+  sequenceGaps: Counter<'venue'>;
   connections: Gauge<'venue'>;
   streamState: Gauge<'venue' | 'symbol' | 'channel' | 'state'>;
   lastFrame: Gauge<'venue' | 'symbol' | 'channel'>;
@@ -24,6 +25,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     budgetWaits: new Counter({
       name: 'feed_ingest_connection_budget_waits_total',
       help: 'Connection attempts deferred because the venue connection budget was spent (reconnect storm protection)',
+      labelNames: ['venue'],
+      registers: [registry],
+    }),
+    sequenceGaps: new Counter({
+      name: 'feed_ingest_sequence_gaps_total',
+      help: 'Jumps in a connection message sequence number (Coinbase sequence_num): messages lost on that connection',
       labelNames: ['venue'],
       registers: [registry],
     }),

@@ -46,16 +46,16 @@ describe('given a StreamTracker driven with explicit times', () => {
   it('when nothing happened yet then every stream is reconnecting, with no frame', () => {
     const { tracker } = setup();
     expect(tracker.snapshot()).toEqual([
-      { ...BTC, state: 'reconnecting', lastFrameUs: null, frames: 0 },
-      { ...ETH, state: 'reconnecting', lastFrameUs: null, frames: 0 },
-      { ...OKX, state: 'reconnecting', lastFrameUs: null, frames: 0 },
+      { ...BTC, state: 'reconnecting', lastFrameUs: null, frames: 0, staleAfterMs: STALE_MS },
+      { ...ETH, state: 'reconnecting', lastFrameUs: null, frames: 0, staleAfterMs: STALE_MS },
+      { ...OKX, state: 'reconnecting', lastFrameUs: null, frames: 0, staleAfterMs: STALE_MS },
     ]);
   });
 
   it('when a frame arrives then the stream turns live and one change event is queued on RAW status', () => {
     const { tracker, sent } = setup();
     tracker.onFrame(BTC, T + 10);
-    expect(tracker.snapshot()[0]).toEqual({ ...BTC, state: 'live', lastFrameUs: T + 10, frames: 1 });
+    expect(tracker.snapshot()[0]).toEqual({ ...BTC, state: 'live', lastFrameUs: T + 10, frames: 1, staleAfterMs: STALE_MS });
     expect(sent).toHaveLength(1);
     const m = sent[0] as RawMessage;
     expect(m).toMatchObject({ subject: 'feed.raw.binance.status.BTC-USDT', msgId: `status:binance:BTC-USDT:trade-chg-ingest-1-${T + 10}`, recvTimeUs: T + 10, venue: 'binance', attempt: 0 });
@@ -232,5 +232,23 @@ describe('given the stream-state metrics (hard rule 8: stale is never silent)', 
     tracker.tick(T + 500_000);
     const m = await registry.getSingleMetric('feed_ingest_last_frame_timestamp_seconds')?.get();
     expect(m?.values).toEqual([{ labels: { venue: 'binance', symbol: 'BTC-USDT', channel: 'trade' }, value: (T + 250_000) / 1e6 }]);
+  });
+});
+
+describe('per-stream stale windows (quiet-market aware)', () => {
+  it('given a quiet trade channel and a busy quote channel of one venue, then each is judged against its own window', () => {
+    const registry = new Registry();
+    const sent: RawMessage[] = [];
+    const trade = { venue: 'bitstamp' as const, channel: 'trade' as const, symbol: 'BTC-USD' };
+    const quote = { venue: 'bitstamp' as const, channel: 'quote' as const, symbol: 'BTC-USD' };
+    const tracker = new StreamTracker([trade, quote], { staleAfterMs: (k) => (k.channel === 'trade' ? 120_000 : 10_000), heartbeatMs: 1_000, ingestId: 'i', source: 'live', subjects: new Subjects('feed') }, (m) => sent.push(m), createIngestMetrics(registry));
+    const T = 1_800_000_000_000_000;
+    tracker.onFrame(trade, T);
+    tracker.onFrame(quote, T);
+    tracker.tick(T + 30_000_000); // 30 s later: the quote window (10 s) has passed, the trade window (120 s) has not
+    const states = () => Object.fromEntries(tracker.snapshot().map((s) => [s.channel, [s.state, s.staleAfterMs]]));
+    expect(states()).toEqual({ trade: ['live', 120_000], quote: ['stale', 10_000] });
+    tracker.tick(T + 121_000_000);
+    expect(states()).toEqual({ trade: ['stale', 120_000], quote: ['stale', 10_000] });
   });
 });

@@ -29,7 +29,8 @@ export class StreamTracker {
 
   constructor(
     keys: StreamKey[],
-    private readonly o: { staleAfterMs: number; heartbeatMs: number; ingestId: string; source: Source; subjects: Subjects },
+    /** staleAfterMs: one window for every stream, or per stream (per venue and channel: quiet markets differ). */
+    private readonly o: { staleAfterMs: number | ((k: StreamKey) => number); heartbeatMs: number; ingestId: string; source: Source; subjects: Subjects },
     private readonly publish: (m: RawMessage) => void,
     private readonly metrics: IngestMetrics,
   ) {
@@ -68,15 +69,20 @@ export class StreamTracker {
     }
   }
 
-  snapshot(): Array<StreamKey & { state: ConnectionState; lastFrameUs: number | null; frames: number }> {
-    return [...this.streams.values()].map((t) => ({ ...t.key, state: t.state, lastFrameUs: t.lastFrameUs, frames: t.frames }));
+  snapshot(): Array<StreamKey & { state: ConnectionState; lastFrameUs: number | null; frames: number; staleAfterMs: number }> {
+    return [...this.streams.values()].map((t) => ({ ...t.key, state: t.state, lastFrameUs: t.lastFrameUs, frames: t.frames, staleAfterMs: this.staleAfter(t.key) }));
+  }
+
+  private staleAfter(k: StreamKey): number {
+    return typeof this.o.staleAfterMs === 'number' ? this.o.staleAfterMs : this.o.staleAfterMs(k);
   }
 
   /** Exposed for tests: evaluate staleness and publish one heartbeat per stream, as of `now`. */
   tick(now: number): void {
     for (const t of this.streams.values()) {
-      if (t.state === 'live' && (t.lastFrameUs === null || now - t.lastFrameUs > this.o.staleAfterMs * 1000)) {
-        this.transition(t, 'stale', `no frame for ${this.o.staleAfterMs} ms`, now);
+      const staleMs = this.staleAfter(t.key);
+      if (t.state === 'live' && (t.lastFrameUs === null || now - t.lastFrameUs > staleMs * 1000)) {
+        this.transition(t, 'stale', `no frame for ${staleMs} ms`, now);
       }
       this.emit(t, 'heartbeat', now);
     }

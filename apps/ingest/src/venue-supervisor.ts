@@ -34,11 +34,13 @@ export class VenueSupervisor {
   private readonly backoff: Backoff;
   private readonly budget: ConnectionBudget;
   private notBefore = 0;
+  /** Per-connection state elsewhere (sequence numbers) is forgotten when its connection closes. */
+  onConnectionClosed: ((connId: number) => void) | undefined;
 
   constructor(
     private readonly adapter: VenueAdapter,
     private readonly o: SupervisorOptions,
-    private readonly onData: (data: Buffer, isBinary: boolean, recvUs: number) => void,
+    private readonly onData: (data: Buffer, isBinary: boolean, recvUs: number, conn: { id: number; openedAt: number }) => void,
     private readonly onConnected: (up: boolean, reason: string) => void,
     private readonly metrics: IngestMetrics,
     private readonly log: Logger,
@@ -98,9 +100,12 @@ export class VenueSupervisor {
         },
         onFrame: (c, data, isBinary, recvUs) => {
           if (c === this.incoming && c.dataFrames === 1) this.promote(c);
-          this.onData(data, isBinary, recvUs);
+          this.onData(data, isBinary, recvUs, c);
         },
-        onClose: (c, reason) => this.closed(c, reason),
+        onClose: (c, reason) => {
+          this.onConnectionClosed?.(c.id);
+          this.closed(c, reason);
+        },
         onRefused: (_c, status, retryAfterMs) => {
           // 429 = slow down, 418 = banned for Retry-After seconds (Binance): never retry before it.
           if (retryAfterMs !== undefined) this.notBefore = Date.now() + retryAfterMs;

@@ -16,18 +16,13 @@ import {
 } from '@feed/messaging';
 import { createServiceContext, installShutdown, startOpsServer } from '@feed/service';
 import { Kvm } from '@nats-io/kv';
-import type { Logger } from '@feed/logging';
-import type { VenueId } from '@feed/price-types';
-import { readConfig, type NormalizerConfig } from './config';
+import { readConfig } from './config';
 import { decodeRaw } from './decode';
 import { createNormalizerMetrics } from './metrics';
 import { createGapMetrics } from './gaps/gap-metrics';
-import { GapService } from './gaps/gap-service';
-import { GapTracker } from './gaps/gap-tracker';
+import { wireGaps } from './gaps/wire-gaps';
 import { createBatchHandler, createDirectPublisher } from './publish-events';
 import { RecentIds } from './recent-ids';
-import { RestRepairer, httpFetchText } from './repair/rest-repairer';
-import { REST_VENUES } from './repair/venues';
 
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
@@ -98,36 +93,6 @@ async function main(): Promise<void> {
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
   ]);
-}
-
-/** Gap tracking and REST repair (apps/normalizer/src/gaps, repair): wiring only. */
-function wireGaps(g: NormalizerConfig['gaps'], publish: ReturnType<typeof createDirectPublisher>, gm: ReturnType<typeof createGapMetrics>, log: Logger): GapService {
-  const endpoints: ConstructorParameters<typeof RestRepairer>[0]['endpoints'] = {};
-  for (const [venue, u] of Object.entries(g.restUrls) as [VenueId, { url: string; explicit: boolean }][]) {
-    const rest = REST_VENUES[venue];
-    if (rest) endpoints[venue] = { rest, baseUrl: u.url };
-  }
-  let service: GapService | undefined;
-  const repairer = new RestRepairer(
-    { endpoints, maxInFlight: g.repairInFlight, timeoutMs: g.repairTimeoutMs, maxAttempts: g.repairAttempts, retryDelayMs: g.repairRetryMs },
-    httpFetchText,
-    {
-      repairTrades: (h, trades) => (service as GapService).repairTrades(h, trades),
-      done: (h, ok, n, note) => service?.repairDone(h, ok, n, note),
-      request: (venue, outcome) => gm.repairRequests.inc({ venue, outcome }),
-    },
-    log.child({ module: 'gap-repair' }),
-  );
-  const tracker = new GapTracker({
-    fillMs: g.fillMs,
-    graceMs: g.graceMs,
-    maxOpen: g.maxOpen,
-    maxTrackedIds: g.maxTrackedIds,
-    // Decision 7: a simulated stream is repaired only from an explicitly configured endpoint (the simulator).
-    canRepair: (s) => repairer.canRepair(s.venue) && (s.source === 'live' || g.restUrls[s.venue]?.explicit === true),
-  });
-  service = new GapService(tracker, { publish, enqueueRepair: (h) => repairer.enqueue(h), metrics: gm, log: log.child({ module: 'gaps' }), tickMs: g.tickMs, onStop: () => repairer.stop() });
-  return service;
 }
 
 main().catch((e: unknown) => {

@@ -16,8 +16,9 @@ import type { Classified, StreamKey, VenueAdapter } from './venue-adapter';
  *  - no documented connection lifetime: rotate daily anyway (make before break), so a stuck connection cannot live
  *    forever;
  *  - every message carries `sequence_num`, counted per connection over EVERY message (heartbeats included): a jump
- *    is a gap. Gap detection is not implemented here yet; it must look at control frames too (heartbeats advance
- *    the counter), so it belongs beside classify, before control frames are dropped.
+ *    is a gap ("Sequence Numbers" in websocket-overview). `sequenceNumber()` reads it from every frame, control
+ *    frames too, and the frame handler checks it per connection (sequence-checker.ts) before control frames are
+ *    dropped; a jump is filed as a Gap event and repaired from REST by the normalizer.
  *
  * `market_trades` frames are batches ("collects all updates over the last 250 ms"), so a frame carries no single
  * id: only a frame holding exactly one trade gets a msg id (`trade:coinbase:<symbol>:<trade_id>`); other batches
@@ -57,6 +58,8 @@ function soleProduct(list: Obj[]): Symbol | undefined {
 }
 
 const TRADE_ID_RE = /^[A-Za-z0-9_.-]{1,80}$/;
+/** Top-level `"sequence_num":<n>` (no nested object of these frames has that key), read without a JSON parse. */
+const SEQ_RE = /"sequence_num"\s*:\s*(\d{1,15})[,}\s]/;
 
 export const coinbaseAdapter: VenueAdapter = {
   venue: 'coinbase',
@@ -75,6 +78,10 @@ export const coinbaseAdapter: VenueAdapter = {
     if (quotes.length > 0) out.push(JSON.stringify({ type: 'subscribe', product_ids: quotes, channel: 'ticker' }));
     out.push(JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }));
     return out;
+  },
+  sequenceNumber(text: string): number | undefined {
+    const m = SEQ_RE.exec(text);
+    return m ? Number(m[1]) : undefined;
   },
   classify(text: string): Classified {
     let parsed: unknown;

@@ -49,4 +49,9 @@ export interface VenueAdapter {
   /** Messages to send right after the socket opens (subscriptions), in order. */
   subscribeMessages(streams: StreamKey[]): string[];
   classify(text: string): Classified;
+  /**
+   * The frame's per-connection message sequence number, for venues that number every message of a connection
+   * (Coinbase `sequence_num`); called for EVERY frame, control frames included. Absent: no sequence to check.
+   */
+  sequenceNumber?(text: string): number | undefined;
 }

@@ -37,6 +37,7 @@ async function seedEveryFamily(): Promise<void> {
   await redis.zadd(k.recentTrades('BTC-USDT'), 30, 'c', 10, 'b', 10, 'a', -2.5, 'neg', 1e15, 'big');
   await redis.hset(k.status('BTC-USDT', 'binance', 'trade'), 'ingest-b', '{"state":"live"}', 'ingest-a', '{"state":"stale"}', 'ingest-a:t', '1');
   await redis.hset(k.checkpoint('primary'), 'seq', '42');
+  await redis.zadd(k.completeness('BTC-USDT', 'okx', 'trade'), 5, '{"s":"detected"}');
   await redis.zadd(k.legacyHistoryIndex(), 2, 'second', 1, 'first');
   await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
   await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
@@ -54,6 +55,7 @@ const EVERY_FAMILY_DUMP = {
   [Keys.legacy.lastPrice]: '60000.1',
   [Keys.legacy.updateTime]: '1700000000.123456',
   'feed:checkpoint:primary': { seq: '42' },
+  'feed:completeness:BTC-USDT:okx:trade': [['{"s":"detected"}', '5']],
   'feed:dedupe:b:binance.trade.BTC-USDT:3': `base64:${Buffer.from([0x80, 0x01]).toString('base64')}`,
   'feed:dedupe:s:bybit.trade.BTC-USDT:482113': ['10', '9', 'Mid', 'alpha', 'zeta'],
   'feed:latest:trade:BTC-USDT:binance': { id: 'trade:binance:BTC-USDT:1', price: '60000.1', size: '0.5' },
@@ -91,6 +93,7 @@ describe('dumpState against a real redis-server', () => {
     await redis.set(Keys.legacy.lastPrice, '60000.1');
     await redis.zadd(k.legacyHistoryIndex(), 1, 'first', 2, 'second');
     await redis.hset(k.checkpoint('primary'), 'seq', '42');
+    await redis.zadd(k.completeness('BTC-USDT', 'okx', 'trade'), 5, '{"s":"detected"}');
     await redis.hset(k.status('BTC-USDT', 'binance', 'trade'), 'ingest-a:t', '1', 'ingest-a', '{"state":"stale"}', 'ingest-b', '{"state":"live"}');
     await redis.zadd(k.recentTrades('BTC-USDT'), 1e15, 'big', 10, 'a', 30, 'c', -2.5, 'neg', 10, 'b');
     await redis.hset(k.latestTrade('BTC-USDT', 'binance'), 'id', 'trade:binance:BTC-USDT:1', 'price', '60000.1', 'size', '0.5');

@@ -38,6 +38,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
     ['indexWatermark', k.indexWatermark('BTC-USD'), 'index-watermark'],
     ['indexHistory', k.indexHistory('BTC-USDT'), 'index-history'],
     ['indexMinutes', k.indexMinutes('BTC-USD'), 'index-minutes'],
+    ['completeness', k.completeness('BTC-USDT', 'okx', 'trade'), 'completeness'],
     ['legacyHistoryIndex', k.legacyHistoryIndex(), 'legacy-order'],
     ['legacyLastMarker', k.legacyLastMarker(), 'legacy-order'],
   ];
@@ -83,6 +84,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       'recent-trades': 'zset',
       'stream-status': 'hash',
       checkpoint: 'hash',
+      completeness: 'zset',
       'legacy-order': 'zset',
       'index-input': 'zset',
       'index-watermark': 'string',

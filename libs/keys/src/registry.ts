@@ -28,6 +28,7 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'latest-quote', pattern: `${p}latest:quote:*`, type: 'hash', legacy: false, projected: true, bound: 'one per (symbol, venue)', description: 'Latest best bid/ask by venue time per symbol and venue' },
     { name: 'recent-trades', pattern: `${p}trades:*`, type: 'zset', legacy: false, projected: true, bound: 'RECENT_TRADES_MAX per symbol (default 1000)', description: 'Most recent trades per symbol across venues, by venue time' },
     { name: 'stream-status', pattern: `${p}status:*`, type: 'hash', legacy: false, projected: true, bound: 'one field per ingest instance per (symbol, venue, channel)', description: 'Latest status heartbeat/change per stream and ingest' },
+    { name: 'completeness', pattern: `${p}completeness:*`, type: 'zset', legacy: false, projected: true, bound: '1500 gap records per (symbol, venue, channel): the newest ~500 gaps', description: 'Gap events of a stream (detected, repaired, unrepaired): completeness state and counts' },
     { name: 'checkpoint', pattern: `${p}checkpoint:*`, type: 'hash', legacy: false, projected: true, bound: 'one per persister group', description: 'Highest MD stream sequence applied by a persister group' },
     { name: 'legacy-order', pattern: `${p}legacy:*`, type: 'zset', legacy: false, projected: true, bound: '1000 entries (history) and one marker', description: 'Ordering index behind btc_movement_history and last_btc_price (event-time order, ties by trade id)' },
     { name: 'index-input', pattern: `${p}index:in:*`, type: 'zset', legacy: false, projected: true, bound: 'one member per second per (index, venue, quote|trade) for INDEX_HISTORY_S + INDEX_LOOKBACK_MS behind the watermark (default 3,660 x 6 per index)', description: 'Composite index inputs: newest quote mid / trade price per venue per second (max-register by venue time)' },
@@ -75,6 +76,10 @@ export class Keys {
 
   statusPattern(symbol = '*'): string {
     return `${this.prefix}status:${symbol}:*`;
+  }
+
+  completeness(symbol: string, venue: string, channel: string): string {
+    return `${this.prefix}completeness:${symbol}:${venue}:${channel}`;
   }
 
   checkpoint(group: string): string {

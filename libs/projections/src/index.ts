@@ -9,3 +9,4 @@ export * from './index-compute';
 export * from './index-projection';
 export * from './index-script';
 export * from './index-model';
+export * from './completeness-projection';

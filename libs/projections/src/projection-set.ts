@@ -1,5 +1,6 @@
 import type { ConfigReader } from '@feed/config';
 import type { Keys } from '@feed/keys';
+import { completenessProjection } from './completeness-projection';
 import type { ScriptProjection } from './script-projection';
 import { indexProjection, type IndexBatchResult } from './index-projection';
 import { readIndexSettings, type IndexSettings } from './index-settings';
@@ -30,5 +31,6 @@ export function readProjectionSettings(r: ConfigReader, keys: Keys): ProjectionS
 export function scriptProjections(s: ProjectionSettings, hooks: ProjectionHooks = {}): ScriptProjection[] {
   const list: ScriptProjection[] = [];
   if (s.index.enabled && s.index.indices.length > 0) list.push(indexProjection(s.index, s.keys, hooks.index));
+  list.push(completenessProjection(s.keys));
   return list;
 }

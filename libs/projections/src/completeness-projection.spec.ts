@@ -64,8 +64,8 @@ describe('given Gap events on the log', () => {
 
   it('when applied then the stream zset holds one record per (gap, state), scored by detection time, without receive times', async () => {
     const redis = await fresh();
-    await new BatchApplier(redis, context(keys), [completenessProjection(keys)]).apply(seq(events));
-    const members = await redis.zrange(keys.completeness('BTC-USDT', 'binance', 'trade'), 0, -1, 'WITHSCORES');
+    await new BatchApplier(redis, context(), [completenessProjection(keys)]).apply(seq(events));
+    const members = await redis.zrange(keys.completeness('BTC-USDT', 'binance', 'trade'), '0', '-1', 'WITHSCORES');
     const expected = events.map((g) => [JSON.stringify(completenessRecord(g)), String(g.detectedAtUs)]);
     expect(members).toEqual(expected.flat());
     expect(JSON.parse(members[2] as string)).toEqual({ k: 'gap:binance:BTC-USDT:trade-100-104', s: 'repaired', a: '100', b: '104', m: 3, d: T0 + 100, by: 'trade_id', n: 3 });
@@ -73,9 +73,9 @@ describe('given Gap events on the log', () => {
 
   it('when applied twice, in reverse order, or one by one then the state is identical (idempotent, order-independent)', async () => {
     const a = await fresh();
-    await new BatchApplier(a, context(keys), [completenessProjection(keys)]).apply(seq(events));
+    await new BatchApplier(a, context(), [completenessProjection(keys)]).apply(seq(events));
     const b = await fresh();
-    const applier = new BatchApplier(b, context(keys), [completenessProjection(keys)]);
+    const applier = new BatchApplier(b, context(), [completenessProjection(keys)]);
     for (const ev of [...events].reverse()) await applier.apply(seq([ev]));
     await applier.apply(seq(events));
     expect(await dumpState(b, families)).toEqual(await dumpState(a, families));
@@ -84,13 +84,13 @@ describe('given Gap events on the log', () => {
   it('when more records arrive than the bound then the newest are kept, whatever the order', async () => {
     const many = Array.from({ length: 12 }, (_, i) => gapEv(1000 + i * 10, 'detected'));
     const a = await fresh();
-    await new BatchApplier(a, context(keys), [completenessProjection(keys, 5)]).apply(seq(many));
+    await new BatchApplier(a, context(), [completenessProjection(keys, 5)]).apply(seq(many));
     const b = await fresh();
-    const pb = new BatchApplier(b, context(keys), [completenessProjection(keys, 5)]);
+    const pb = new BatchApplier(b, context(), [completenessProjection(keys, 5)]);
     for (const ev of [...many].reverse()) await pb.apply(seq([ev]));
     const key = keys.completeness('BTC-USDT', 'binance', 'trade');
     expect(await a.zcard(key)).toBe(5);
-    expect(await b.zrange(key, 0, -1)).toEqual(await a.zrange(key, 0, -1));
-    expect((await a.zrange(key, 0, 0, 'WITHSCORES'))[1]).toBe(String(T0 + 1070));
+    expect(await b.zrange(key, '0', '-1')).toEqual(await a.zrange(key, '0', '-1'));
+    expect((await a.zrange(key, '0', '0', 'WITHSCORES'))[1]).toBe(String(T0 + 1070));
   });
 });

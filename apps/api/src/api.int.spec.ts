@@ -257,6 +257,7 @@ describe('REST market data', () => {
   });
   let coinbase: TradeV1;
   let kraken: TradeV1;
+  let gapAt = 0;
   const older: TradeV1[] = [];
 
   beforeAll(async () => {
@@ -275,6 +276,10 @@ describe('REST market data', () => {
     const qTime = now - 500_000;
     const q = { v: 1, type: 'quote', id: `quote:coinbase:${SYM}:${quoteHashId(qTime, '96500.1', '0.5', '96500.2', '0.75')}`, venue: 'coinbase', symbol: SYM, source: 'live', recvTimeUs: qTime + 900, bidPrice: '96500.1', bidSize: '0.5', askPrice: '96500.2', askSize: '0.75', venueTimeUs: qTime };
     p.hset(keys.latestQuote(SYM, 'coinbase'), 'k', String(qTime), 'v', JSON.stringify(q));
+    // kraken trades: one gap, detected then repaired (records as the completeness projection writes them).
+    gapAt = now - 2_000_000;
+    const rec = (st: string, extra: object) => JSON.stringify({ k: `gap:kraken:${SYM}:trade-10-14`, s: st, a: '10', b: '14', m: 3, d: gapAt, by: 'trade_id', ...extra });
+    p.zadd(keys.completeness(SYM, 'kraken', 'trade'), gapAt, rec('detected', {}), gapAt, rec('repaired', { n: 3 }));
     await p.exec();
   });
 
@@ -329,6 +334,11 @@ describe('REST market data', () => {
     // No status for the quote channel or for kraken: stale is never silent, the state is unknown.
     expect(cbQuote).toMatchObject({ state: 'unknown', stale: true, ingests: [] });
     expect(krTrade).toMatchObject({ state: 'unknown', stale: true, lastEventTime: isoFromUs(kraken.venueTimeUs), ingests: [] });
+    // Both states per stream: completeness beside the connection state.
+    const none = { gapsDetected: 0, gapsRepaired: 0, gapsUnrepaired: 0, gapsOpen: 0, missingTrades: 0, repairedTrades: 0, lastGapTime: null };
+    expect(cbTrade['completeness']).toEqual({ state: 'complete', detectedBy: 'sequence', ...none });
+    expect(cbQuote['completeness']).toEqual({ state: 'untracked', detectedBy: null, ...none });
+    expect(krTrade['completeness']).toEqual({ state: 'complete', detectedBy: 'trade_id', gapsDetected: 1, gapsRepaired: 1, gapsUnrepaired: 0, gapsOpen: 0, missingTrades: 0, repairedTrades: 3, lastGapTime: isoFromUs(gapAt) });
   });
 
   it('GET /v1/trades returns what Redis holds, newest first, limited', async () => {

@@ -26,6 +26,8 @@ export interface StreamSnapshot {
   channel: 'trade' | 'quote';
   records: StatusRecord[];
   latestVenueTimeUs: number | null;
+  /** Gap records of the stream (completeness projection members). */
+  gapRecords: string[];
 }
 
 /** Status hash values that are valid StreamStatus v1 events; anything else (the `:t` companions, corrupt) is skipped. */
@@ -92,8 +94,8 @@ export class ProjectionReader {
   }
 
   /**
-   * Every (symbol, venue, channel) stream that has a status record or data, with the raw status records of every
-   * ingest instance and the venue time of the newest trade or quote: the data behind GET /v1/venues.
+   * Every (symbol, venue, channel) stream that has a status record, data or gap records, with the raw status records
+   * of every ingest instance, the venue time of the newest trade or quote and the gap records: GET /v1/venues.
    */
   async streams(symbols: readonly string[]): Promise<StreamSnapshot[]> {
     const p = this.redis.pipeline();
@@ -104,18 +106,20 @@ export class ProjectionReader {
           slots.push({ symbol, venue, channel });
           p.hgetall(this.keys.status(symbol, venue, channel));
           p.hget(channel === 'trade' ? this.keys.latestTrade(symbol, venue) : this.keys.latestQuote(symbol, venue), 'v');
+          p.zrange(this.keys.completeness(symbol, venue, channel), '0', '-1');
         }
       }
     }
     const res = await this.exec(p);
     const out: StreamSnapshot[] = [];
     slots.forEach((slot, i) => {
-      const hash = (res[2 * i] ?? {}) as Record<string, string>;
-      const latestJson = res[2 * i + 1] as string | null;
+      const hash = (res[3 * i] ?? {}) as Record<string, string>;
+      const latestJson = res[3 * i + 1] as string | null;
+      const gapRecords = (res[3 * i + 2] ?? []) as string[];
       const latest = slot.channel === 'trade' ? parseTrade(latestJson) : parseQuote(latestJson);
       const records = parseStatusRecords(hash);
-      if (records.length === 0 && !latest) return;
-      out.push({ ...slot, records, latestVenueTimeUs: latest ? latest.venueTimeUs : null });
+      if (records.length === 0 && !latest && gapRecords.length === 0) return;
+      out.push({ ...slot, records, latestVenueTimeUs: latest ? latest.venueTimeUs : null, gapRecords });
     });
     return out;
   }

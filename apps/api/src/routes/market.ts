@@ -1,5 +1,6 @@
 import { isoFromUs, nowUs as wallClockUs } from '@feed/price-types';
 import type { Request, Response } from 'express';
+import { summarizeCompleteness } from '../read/completeness';
 import { tradeView } from '../read/format';
 import { latestPrices, summarizeStatus, venuePrice } from '../read/staleness';
 import type { ProjectionReader } from '../read/store';
@@ -27,8 +28,9 @@ export function marketRoutes(d: MarketRouteDeps) {
       res.set('cache-control', 'no-store').json(latestPrices(symbol, venues));
     },
     /**
-     * GET /v1/venues: every stream (venue, symbol, channel) with its connection state (the best across ingest
-     * instances heard from recently), staleness, the venue time of its newest event, and each ingest's own view.
+     * GET /v1/venues: every stream (venue, symbol, channel) with BOTH states: its connection state (the best across
+     * ingest instances heard from recently, with staleness) and its completeness (complete, repairing, gap, or
+     * untracked, with gap counts), the venue time of its newest event, and each ingest's own view.
      */
     venues: async (_req: Request, res: Response): Promise<void> => {
       const t = now();
@@ -43,6 +45,7 @@ export function marketRoutes(d: MarketRouteDeps) {
           stale: summary.state !== 'live' || summary.freshestUs === null || t - summary.freshestUs > staleAfterUs,
           lastEventTime: s.latestVenueTimeUs === null ? null : isoFromUs(s.latestVenueTimeUs),
           lastFrameTime: lastFrameUs === null ? null : isoFromUs(lastFrameUs),
+          completeness: summarizeCompleteness(s.venue, s.channel, s.gapRecords),
           ingests: s.records.map((r) => ({ ingestId: r.ingestId, state: r.state, heardAt: isoFromUs(r.recvTimeUs), lastFrameTime: r.lastFrameUs === null ? null : isoFromUs(r.lastFrameUs), frames: r.frames })),
         };
       });

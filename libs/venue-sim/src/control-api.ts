@@ -83,6 +83,14 @@ const SWITCHES: Record<string, Switch> = {
       return { count: b['count'], retryAfterS };
     },
   },
+  restReject429: {
+    schema: { count: { type: 'int', min: 0, max: 100_000, required: true }, retryAfterS: { type: 'int', min: 0, max: 86_400 } },
+    run: (sim, b) => {
+      const retryAfterS = (b['retryAfterS'] as number | undefined) ?? 1;
+      sim.restReject429(b['count'] as number, retryAfterS);
+      return { count: b['count'], retryAfterS };
+    },
+  },
   quoteRate: {
     schema: { rate: { type: 'number', min: 0, max: 1_000_000, required: true }, symbol: SYMBOL, venue: SYMBOL },
     run: (sim, b) => (sim.setQuoteRate(b['rate'] as number, b['symbol'] as string | undefined, b['venue'] as string | undefined), { quoteRate: b['rate'] }),

@@ -16,6 +16,15 @@ export function serveRestTrades(ctx: SimContext, url: URL, res: http.ServerRespo
   const request = rest.parse(path, url.searchParams, venue.symbols);
   if (request === null) return false;
   ctx.counters.restRequests++;
+  if (ctx.restReject429.remaining > 0) {
+    // the restReject429 fault: refused like a venue's REST rate limiter (HTTP 429 with Retry-After, in seconds)
+    ctx.restReject429.remaining--;
+    ctx.counters.restRejected++;
+    const text = JSON.stringify({ error: 'too many requests' });
+    res.writeHead(429, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'retry-after': String(ctx.restReject429.retryAfterS) });
+    res.end(text);
+    return true;
+  }
   if (typeof request === 'string') {
     const text = JSON.stringify({ error: request });
     res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

@@ -40,6 +40,7 @@ export function buildContext(options: ResolvedOptions): SimContext {
     histories,
     stall,
     reject429: { remaining: 0, retryAfterS: 0 },
+    restReject429: { remaining: 0, retryAfterS: 0 },
     side: new SideRecord(options.sideRecordCap),
     hub: new ConnectionHub(marketsByKey, gate, counters, stall),
     gate,

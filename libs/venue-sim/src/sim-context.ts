@@ -23,6 +23,8 @@ export interface SimContext {
   readonly stall: HeartbeatStall;
   /** The reject429 fault: upgrades still to refuse and the Retry-After they carry. */
   readonly reject429: { remaining: number; retryAfterS: number };
+  /** The restReject429 fault: REST trade requests still to refuse with 429 and the Retry-After they carry. */
+  readonly restReject429: { remaining: number; retryAfterS: number };
   readonly side: SideRecord;
   readonly hub: ConnectionHub;
   readonly gate: SilenceGate;

@@ -12,7 +12,7 @@ import { buildContext } from './sim-build';
 import type { GapRecord, RecordedQuote } from './quote-types';
 import { quoteRecordOf, recordOf, type SimContext } from './sim-context';
 import { recordSummary, simStats } from './sim-reports';
-import { reject429, scheduleGap, stallHeartbeats } from './stream-faults';
+import { reject429, restReject429, scheduleGap, stallHeartbeats } from './stream-faults';
 import {
   type HostileFrameRecord,
   type HostileKind,
@@ -157,6 +157,10 @@ export class VenueSim {
   /** Refuse the next count WebSocket upgrades with HTTP 429 and Retry-After: retryAfterS. */
   reject429(count: number, retryAfterS = 1): void {
     reject429(this.ctx, count, retryAfterS);
+  }
+  /** Refuse the next count REST recent-trades requests with HTTP 429 and Retry-After: retryAfterS. */
+  restReject429(count: number, retryAfterS = 1): void {
+    restReject429(this.ctx, count, retryAfterS);
   }
   /** Best bid/ask updates per second of every market, or of one symbol's. */
   setQuoteRate(rate: number, symbol?: string, venue?: string): void {

@@ -115,4 +115,23 @@ describe('stream faults: gap, stallHeartbeats, reject429, REST repair', () => {
     expect(s.recordCount()).toBe(0); // no trade subscriber, no trade
     expect((await getJson(`${s.controlUrl}/record?channel=book`)).status).toBe(400);
   });
+
+  it('restReject429 refuses the next REST trade requests with 429 and Retry-After, then answers again', async () => {
+    sim = await startVenueSim({ venues: ['binance'], rate: 50, maxTrades: 5, pingIntervalMs: 0 });
+    const s = sim;
+    expect((await postJson(`${s.controlUrl}/control/restReject429`, { count: 2, retryAfterS: 3 })).body).toEqual({ ok: true, count: 2, retryAfterS: 3 });
+    const url = `${s.controlUrl}/binance/api/v3/trades?symbol=BTCUSDT&limit=10`;
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(url);
+      await r.text();
+      answers.push([r.status, r.headers.get('retry-after')]);
+    }
+    expect(answers).toEqual([
+      [429, '3'],
+      [429, '3'],
+      [200, null],
+    ]);
+    expect(s.stats().counters).toMatchObject({ restRequests: 3, restRejected: 2 });
+  });
 });

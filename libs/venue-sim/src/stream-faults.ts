@@ -8,6 +8,7 @@ import type { SimContext } from './sim-context';
  *    in the gap record and in the REST recent-trades answers, never in the trade record.
  *  - stallHeartbeats: venue heartbeat messages stop for `ms` while trades continue.
  *  - reject429: the next `count` WebSocket upgrades are refused with HTTP 429 and Retry-After.
+ *  - restReject429: the next `count` REST recent-trades requests are refused with HTTP 429 and Retry-After.
  */
 export function scheduleGap(ctx: SimContext, count: number, markets: readonly Market[]): number {
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
@@ -25,4 +26,11 @@ export function reject429(ctx: SimContext, count: number, retryAfterS: number): 
   if (!Number.isSafeInteger(retryAfterS) || retryAfterS < 0) throw new RangeError('retryAfterS must be a non-negative integer');
   ctx.reject429.remaining = count;
   ctx.reject429.retryAfterS = retryAfterS;
+}
+
+export function restReject429(ctx: SimContext, count: number, retryAfterS: number): void {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+  if (!Number.isSafeInteger(retryAfterS) || retryAfterS < 0) throw new RangeError('retryAfterS must be a non-negative integer');
+  ctx.restReject429.remaining = count;
+  ctx.restReject429.retryAfterS = retryAfterS;
 }

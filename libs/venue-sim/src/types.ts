@@ -119,6 +119,8 @@ export interface SimCounters {
   rejected429: number;
   gapTradesSkipped: number;
   restRequests: number;
+  /** REST requests refused by the restReject429 fault. */
+  restRejected: number;
 }
 
 export function newCounters(): SimCounters {
@@ -147,6 +149,7 @@ export function newCounters(): SimCounters {
     rejected429: 0,
     gapTradesSkipped: 0,
     restRequests: 0,
+    restRejected: 0,
   };
 }
 

@@ -67,18 +67,23 @@ export class GapService {
     return out;
   }
 
-  /** Repair hook: publish the trades the stream is still missing, then let the tracker see them. */
+  /**
+   * Repair hook: publish the trades the stream is still missing (a sequence gap names no ids: every trade of the
+   * answer, the dedupe drops those already delivered), in id order, then let the tracker see them.
+   */
   async repairTrades(hole: Hole, trades: TradeV1[]): Promise<number> {
-    const wanted = trades.filter((t) => t.symbol === hole.stream.symbol && this.tracker.isMissing(hole.stream, t.tradeId));
+    const mine = trades.filter((t) => t.symbol === hole.stream.symbol);
+    const wanted = (hole.detectedBy === 'sequence' ? mine : mine.filter((t) => this.tracker.isMissing(hole.stream, t.tradeId))).sort(byId);
     if (wanted.length > 0) await this.deps.publish(wanted);
+    this.tracker.credit(hole.key, wanted.length);
     const now = this.now();
     for (const t of wanted) this.tracker.observe(hole.stream, t.tradeId, t.tradeId, t.recvTimeUs, now);
     this.collect();
     return wanted.length;
   }
 
-  repairDone(hole: Hole, ok: boolean, published: number, note: string | undefined): void {
-    this.tracker.repairDone(hole.key, ok, published, note, this.now());
+  repairDone(hole: Hole, ok: boolean, note: string | undefined): void {
+    this.tracker.repairDone(hole.key, ok, note, this.now());
     this.collect();
   }
 
@@ -128,6 +133,13 @@ export class GapService {
   private now(): number {
     return (this.deps.now ?? nowUs)();
   }
+}
+
+/** Numeric ids by value, others as text. */
+function byId(a: TradeV1, b: TradeV1): number {
+  const num = /^\d{1,20}$/;
+  if (num.test(a.tradeId) && num.test(b.tradeId)) return BigInt(a.tradeId) < BigInt(b.tradeId) ? -1 : BigInt(a.tradeId) > BigInt(b.tradeId) ? 1 : 0;
+  return a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0;
 }
 
 function streamOf(t: TradeV1): TrackedStream {

@@ -57,9 +57,9 @@ describe('GapTracker', () => {
     t.tick(T0 + 200 * MS);
     t.take();
     const [h] = t.takeRepairs();
+    t.credit(h?.key ?? '', 3);
     feed(t, S, [102, 103], T0 + 300 * MS);
     expect(t.take()).toEqual([]); // 104 still missing
-    t.repairDone(h?.key ?? '', true, 3, undefined, T0 + 301 * MS);
     feed(t, S, [104], T0 + 302 * MS);
     expect(t.take().map(brief)).toEqual([
       { id: 'gap:binance:BTC-USDT:trade-101-105:repaired', state: 'repaired', afterId: '101', beforeId: '105', missing: 3, reason: undefined, repairedTrades: 3 },
@@ -86,7 +86,7 @@ describe('GapTracker', () => {
     feed(t, S, [100, 103]);
     t.tick(T0 + 200 * MS);
     const [h] = t.takeRepairs();
-    t.repairDone(h?.key ?? '', false, 0, 'rest_failed', T0 + 300 * MS);
+    t.repairDone(h?.key ?? '', false, 'rest_failed', T0 + 300 * MS);
     t.tick(T0 + 2000 * MS);
     expect(t.take().map((g) => [g.state, g.reason])).toEqual([
       ['detected', undefined],
@@ -163,7 +163,8 @@ describe('GapTracker', () => {
     t.sequenceGap(g, T0); // redelivered: once
     expect(t.take().map((x) => x.id)).toEqual(['gap:coinbase:BTC-USD:trade-seq-ing1-1700-41-45:detected']);
     const [h] = t.takeRepairs();
-    t.repairDone(h?.key ?? '', true, 7, undefined, T0 + 10 * MS);
+    t.credit(h?.key ?? '', 7);
+    t.repairDone(h?.key ?? '', true, undefined, T0 + 10 * MS);
     expect(t.take().map(brief)).toEqual([
       { id: 'gap:coinbase:BTC-USD:trade-seq-ing1-1700-41-45:repaired', state: 'repaired', afterId: 'seq-41', beforeId: 'seq-45', missing: null, reason: undefined, repairedTrades: 7 },
     ]);

@@ -106,11 +106,16 @@ export class GapTracker {
     this.declare(h, nowUs);
   }
 
-  /** A repair of `h` finished: `published` trades re-published; `note` says why it could not do more. */
-  repairDone(key: string, ok: boolean, published: number, note: string | undefined, nowUs: number): void {
+  /** A repair is about to re-publish `n` trades for hole `key` (counted before they close the hole). */
+  credit(key: string, n: number): void {
+    const h = this.holes.get(key);
+    if (h) h.repairedTrades += n;
+  }
+
+  /** A repair of `key` finished (ok = the endpoint answered and its trades were published); `note`: why not more. */
+  repairDone(key: string, ok: boolean, note: string | undefined, nowUs: number): void {
     const h = this.holes.get(key);
     if (!h) return;
-    h.repairedTrades += published;
     h.repairNote = note;
     if (h.detectedBy === 'sequence' && ok) {
       h.sequenceRepaired = true;

@@ -21,7 +21,7 @@ export function wireGaps(g: GapConfig, publish: PublishEvents, gm: GapMetrics, l
     httpFetchText,
     {
       repairTrades: (h, trades) => (ref.service as GapService).repairTrades(h, trades),
-      done: (h, ok, n, note) => ref.service?.repairDone(h, ok, n, note),
+      done: (h, ok, n, note) => ref.service?.repairDone(h, ok, note),
       request: (venue, outcome) => gm.repairRequests.inc({ venue, outcome }),
     },
     log.child({ module: 'gap-repair' }),

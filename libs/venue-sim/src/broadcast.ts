@@ -20,7 +20,7 @@ export function tradeSink(ctx: SimContext): TradeSink {
     const stream = protocol.tradeStream(market.symbol);
     const record = recordOf(ctx, market);
     const history = historyOf(ctx, market);
-    const sent = skipGap(ctx, market, trades);
+    const sent = skipForOne(ctx, market, skipGap(ctx, market, trades));
     const send = (payload: string, batch: readonly SimTrade[]): void => {
       const n = deliver(market.subscribers, protocol, stream, payload);
       if (n === 0) return;
@@ -54,6 +54,37 @@ function skipGap(ctx: SimContext, market: Market, trades: SimTrade[]): SimTrade[
     ctx.counters.gapTradesSkipped++;
   }
   for (const conn of market.subscribers) conn.loseMessage(); // one lost message per skipped batch
+  return trades.slice(k);
+}
+
+/**
+ * The gapOne fault: the first pending trades never reach the market's OLDEST subscriber and reach the others only
+ * `delayMs` later (after newer trades). With two ingest replicas, one has a hole the other fills late: exactly the
+ * case the normalizer must not declare. Recorded when delivered, with the connections they reached.
+ */
+function skipForOne(ctx: SimContext, market: Market, trades: SimTrade[]): SimTrade[] {
+  const p = market.pendingOneSkips;
+  if (p.count <= 0 || market.subscribers.size < 2) return trades;
+  const k = Math.min(p.count, trades.length);
+  p.count -= k;
+  const withheld = trades.slice(0, k);
+  const [oldest] = market.subscribers;
+  const protocol = ctx.protocolOf(market.venue);
+  const stream = protocol.tradeStream(market.symbol);
+  oldest?.loseMessage();
+  const cancel = (): void => clearTimeout(timer);
+  const timer = setTimeout(() => {
+    ctx.cancels.delete(cancel);
+    const others = [...market.subscribers].filter((c) => c !== oldest);
+    for (const trade of withheld) {
+      const n = deliver(others, protocol, stream, protocol.encodeTrade(trade));
+      if (n === 0) continue;
+      recordOf(ctx, market).add(trade, n);
+      historyOf(ctx, market).add(trade);
+      ctx.counters.tradeFramesSent += n;
+    }
+  }, p.delayMs);
+  ctx.cancels.add(cancel);
   return trades.slice(k);
 }
 

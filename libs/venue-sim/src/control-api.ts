@@ -71,6 +71,14 @@ const SWITCHES: Record<string, Switch> = {
     schema: { count: { type: 'int', min: 1, max: 1_000_000, required: true }, symbol: SYMBOL, venue: SYMBOL },
     run: (sim, b) => ({ count: b['count'], markets: sim.gap(b['count'] as number, { symbol: b['symbol'] as string | undefined, venue: b['venue'] as string | undefined }) }),
   },
+  gapOne: {
+    schema: { count: { type: 'int', min: 1, max: 1_000_000, required: true }, delayMs: { type: 'int', min: 0, max: MAX_MS }, symbol: SYMBOL, venue: SYMBOL },
+    run: (sim, b) => {
+      const delayMs = (b['delayMs'] as number | undefined) ?? 0;
+      const markets = sim.gapOne(b['count'] as number, delayMs, { symbol: b['symbol'] as string | undefined, venue: b['venue'] as string | undefined });
+      return { count: b['count'], delayMs, markets };
+    },
+  },
   stallHeartbeats: {
     schema: { ms: { type: 'int', min: 0, max: MAX_MS, required: true } },
     run: (sim, b) => (sim.stallHeartbeats(b['ms'] as number), { stalledForMs: b['ms'] }),

@@ -52,6 +52,8 @@ export class Market {
   readonly firstQuoteUpdateId: bigint;
   /** Trades still to be generated but not sent (the `gap` fault). */
   pendingSkips = 0;
+  /** The gapOne fault: trades still to withhold from the oldest subscriber and send late to the others. */
+  pendingOneSkips = { count: 0, delayMs: 0 };
   private readonly walk: PriceWalk;
   private readonly quoteWalk: QuoteWalk;
 

@@ -12,7 +12,7 @@ import { buildContext } from './sim-build';
 import type { GapRecord, RecordedQuote } from './quote-types';
 import { quoteRecordOf, recordOf, type SimContext } from './sim-context';
 import { recordSummary, simStats } from './sim-reports';
-import { reject429, restReject429, scheduleGap, stallHeartbeats } from './stream-faults';
+import { reject429, restReject429, scheduleGap, scheduleGapForOne, stallHeartbeats } from './stream-faults';
 import {
   type HostileFrameRecord,
   type HostileKind,
@@ -149,6 +149,11 @@ export class VenueSim {
   gap(count: number, opts: { symbol?: string; venue?: string } = {}): number {
     const markets = opts.symbol === undefined && opts.venue === undefined ? this.ctx.markets : [this.market(opts.symbol, opts.venue)];
     return scheduleGap(this.ctx, count, markets);
+  }
+  /** Withhold the next count trades from each market's oldest subscriber; the others get them delayMs late. */
+  gapOne(count: number, delayMs: number, opts: { symbol?: string; venue?: string } = {}): number {
+    const markets = opts.symbol === undefined && opts.venue === undefined ? this.ctx.markets : [this.market(opts.symbol, opts.venue)];
+    return scheduleGapForOne(count, delayMs, markets);
   }
   /** Venue heartbeat messages (Coinbase heartbeats, Kraken heartbeat) stop for ms; trades continue. */
   stallHeartbeats(ms: number): void {

@@ -134,4 +134,24 @@ describe('stream faults: gap, stallHeartbeats, reject429, REST repair', () => {
     ]);
     expect(s.stats().counters).toMatchObject({ restRequests: 3, restRejected: 2 });
   });
+
+  it('gapOne withholds trades from the oldest subscriber and delivers them late to the others; the record has them', async () => {
+    sim = await startVenueSim({ venues: ['binance'], rate: 200, maxTrades: 30, pingIntervalMs: 0 });
+    const s = sim;
+    s.pause();
+    const a = await TestClient.open(`${s.url}/ws/btcusdt@trade`);
+    const b = await TestClient.open(`${s.url}/ws/btcusdt@trade`);
+    clients.push(a, b);
+    await waitFor(() => s.stats().markets[0]?.subscribers === 2, 'both subscribed');
+    expect((await postJson(`${s.controlUrl}/control/gapOne`, { count: 3, delayMs: 100 })).body).toEqual({ ok: true, count: 3, delayMs: 100, markets: 1 });
+    s.resume();
+    const ids = (c: TestClient): string[] => c.frames.map((f) => String((JSON.parse(f) as Obj)['t']));
+    await waitFor(() => ids(a).length === 27 && ids(b).length === 30, 'a: 27 trades, b: all 30');
+    const withheld = ids(b).filter((id) => !ids(a).includes(id));
+    expect(withheld).toHaveLength(3);
+    // b got them late: after newer ids.
+    expect(ids(b).indexOf(withheld[0] as string)).toBeGreaterThan(ids(b).indexOf(ids(a)[3] as string));
+    expect(s.recordCount()).toBe(30);
+  });
 });
+

@@ -5,6 +5,7 @@ export interface GapMetrics {
   gaps: Counter<'venue' | 'channel' | 'outcome'>;
   open: Gauge<'venue' | 'channel'>;
   repairRequests: Counter<'venue' | 'outcome'>;
+  filledEarly: Counter<'venue' | 'channel'>;
   /** Venues whose gaps are tracked (the open gauge is exported for each, 0 included). */
   venues: readonly VenueId[];
 }
@@ -22,6 +23,12 @@ export function createGapMetrics(registry: Registry, venues: readonly VenueId[])
       name: 'feed_gap_repair_requests_total',
       help: 'REST requests made to repair gaps, by outcome (ok, rate_limited, http_error, network, bad_response, publish_failed)',
       labelNames: ['venue', 'outcome'],
+      registers: [registry],
+    }),
+    filledEarly: new Counter({
+      name: 'feed_gap_holes_filled_early_total',
+      help: 'Holes in a trade stream filled within the fill window (another ingest replica or a late frame had the trades): never declared as gaps',
+      labelNames: ['venue', 'channel'],
       registers: [registry],
     }),
     venues,

@@ -43,12 +43,14 @@ describe('GapTracker', () => {
   });
 
   it('Given a pending hole, When another replica delivers the missing ids late (inside the fill window), Then it is never declared', () => {
-    const t = tracker();
+    const early: string[] = [];
+    const t = tracker({ filledEarly: (s) => early.push(s.venue) });
     feed(t, S, [100, 101, 105, 102, 104, 103, 106]);
     t.tick(T0 + 10_000 * MS);
     expect(t.take()).toEqual([]);
     expect(t.takeRepairs()).toEqual([]);
     expect(t.size).toBe(0);
+    expect(early).toEqual(['binance']); // the hole existed, and was filled in time
   });
 
   it('Given a declared hole, When the missing ids arrive (REST repair), Then the gap is repaired with the count of re-published trades', () => {

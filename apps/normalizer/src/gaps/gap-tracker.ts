@@ -18,6 +18,8 @@ export interface GapTrackerOptions {
   maxTrackedIds: number;
   /** Whether a repair source exists for this stream (a REST endpoint usable for its source). */
   canRepair(s: TrackedStream): boolean;
+  /** A pending hole was filled inside the fill window (another replica or a late frame had it): never declared. */
+  filledEarly?(s: TrackedStream): void;
 }
 
 /** A hole in one stream. Exposed read-only to the repairer. */
@@ -182,8 +184,10 @@ export class GapTracker {
       for (let i = lo > a ? lo : a + 1n; i <= hi && i < b; i++) h.missing.delete(i);
       if (h.missing.size > 0) continue;
       // Filled before it was declared: another replica (or a late frame) had it; nothing is said on the log.
-      if (h.declaredUs === null) this.holes.delete(h.key);
-      else this.close(h, 'repaired', nowUs);
+      if (h.declaredUs === null) {
+        this.holes.delete(h.key);
+        this.o.filledEarly?.(h.stream);
+      } else this.close(h, 'repaired', nowUs);
     }
   }
 

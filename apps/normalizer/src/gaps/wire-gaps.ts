@@ -32,6 +32,7 @@ export function wireGaps(g: GapConfig, publish: PublishEvents, gm: GapMetrics, l
     maxOpen: g.maxOpen,
     maxTrackedIds: g.maxTrackedIds,
     // Decision 7: a simulated stream is repaired only from an explicitly configured endpoint (the simulator).
+    filledEarly: (s) => gm.filledEarly.inc({ venue: s.venue, channel: 'trade' }),
     canRepair: (s) => repairer.canRepair(s.venue) && (s.source === 'live' || g.restUrls[s.venue]?.explicit === true),
   });
   ref.service = new GapService(tracker, { publish, enqueueRepair: (h) => repairer.enqueue(h), metrics: gm, log: log.child({ module: 'gaps' }), tickMs: g.tickMs, onStop: () => repairer.stop() });

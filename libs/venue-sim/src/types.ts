@@ -52,6 +52,8 @@ export const HOSTILE_KINDS = [
   'unknown_type',
   'not_json',
   'oversize',
+  // a price far beyond any market (30 digits): exact as text, absurd as a value
+  'huge_number',
 ] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 

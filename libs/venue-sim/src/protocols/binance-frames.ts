@@ -1,4 +1,5 @@
 import { canonicalText, fixedText } from '../decimal-text';
+import { HUGE } from './hostile-text';
 import type { HostileKind, SimTrade } from '../types';
 
 /**
@@ -67,5 +68,7 @@ export function encodeBinanceHostile(kind: HostileKind, b: SimTrade, hostileId: 
       return '{"e":"trade",';
     case 'oversize':
       return tradeText(b, { t, extra: `,"z":"${padding}"` });
+    case 'huge_number':
+      return tradeText(b, { t, p: `"${HUGE}"` });
   }
 }

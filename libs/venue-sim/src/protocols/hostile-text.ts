@@ -18,6 +18,9 @@ export interface HostileShape {
   readonly unknownType: string;
 }
 
+/** The huge_number kind's price: 30 digits, far beyond any market and beyond 2^64. */
+export const HUGE = '123456789012345678901234567890';
+
 const VALUE = '("(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)';
 
 function setField(text: string, name: string, value: string): string {
@@ -60,5 +63,7 @@ export function hostileText(kind: HostileKind, genuine: string, shape: HostileSh
       return genuine.slice(0, Math.min(15, genuine.length - 1));
     case 'oversize':
       return `${genuine.slice(0, -1)},"z":"${padding}"}`;
+    case 'huge_number':
+      return setField(genuine, shape.price, shape.numeric ? HUGE : str(HUGE));
   }
 }

@@ -10,8 +10,10 @@ const JSON_NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
  * JSON numbers; `JSON.parse('{"p":67234.01000000}')` already lost the text. Node 20's JSON.parse has no
  * access to source text, so number tokens outside strings are quoted before parsing. One linear pass.
  * Integer fields (ids, times) come back as strings too; mappers convert the ones they use.
+ * `numberMark` (optional) is put in front of every number's text, so a reader can still tell a JSON number from a
+ * JSON string (a venue documenting a field as a string must not have a number accepted there).
  */
-export function parseJsonNumbersAsText(text: string): unknown {
+export function parseJsonNumbersAsText(text: string, numberMark = ''): unknown {
   let out = '';
   let last = 0;
   let inString = false;
@@ -37,7 +39,7 @@ export function parseJsonNumbersAsText(text: string): unknown {
       const token = text.slice(i, j);
       // Quoting must not turn a token JSON forbids ("01", "1.", "-", "1.2.3") into a valid string.
       if (!JSON_NUMBER_RE.test(token)) throw new ValidationError('bad_json', '$', `malformed number ${JSON.stringify(token.slice(0, 32))}`);
-      out += text.slice(last, i) + '"' + token + '"';
+      out += text.slice(last, i) + '"' + numberMark + token + '"';
       last = j;
       i = j - 1;
     }

@@ -135,7 +135,7 @@ function mapBook(o: Obj, frame: RawFrame): MapResult {
 export const bybitMapper: VenueMapper = {
   venue: 'bybit',
   map(frame: RawFrame): MapResult {
-    const o = parseFrame(frame.text);
+    const o = parseFrame(frame.text, { typed: true });
     const topic = o['topic'];
     if (topic === undefined || topic === null) {
       // Request replies: {"success", "ret_msg", "op", ...}.

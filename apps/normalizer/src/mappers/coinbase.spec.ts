@@ -216,7 +216,8 @@ describe('given hostile or malformed Coinbase trades (hard rule 3)', () => {
     ['a time with an offset', 'bad_time', 'time', trades(btcTrade({ time: '"2026-11-29T08:02:13+02:00"' }))],
     ['an impossible date', 'bad_time', 'time', trades(btcTrade({ time: '"2026-02-30T08:02:13Z"' }))],
     ['a time before 2009', 'bad_time', 'time', trades(btcTrade({ time: '"2001-01-01T00:00:00Z"' }))],
-    ['a time as epoch ms (numbers arrive as text: not ISO)', 'bad_time', 'time', trades(btcTrade({ time: '1795939333010' }))],
+    ['a time as epoch ms (a JSON number where the docs say an RFC 3339 string)', 'wrong_type', 'time', trades(btcTrade({ time: '1795939333010' }))],
+    ['a time as epoch ms text (not ISO)', 'bad_time', 'time', trades(btcTrade({ time: '"1795939333010"' }))],
     ['a product that is not BASE-QUOTE', 'bad_symbol', 'product_id', trades(btcTrade({ product_id: '"BTCUSD"' }))],
     ['a lower-case product', 'bad_symbol', 'product_id', trades(btcTrade({ product_id: '"btc-usd"' }))],
     ['a missing product', 'missing_field', 'product_id', trades(btcTrade({ product_id: undefined }))],
@@ -251,14 +252,16 @@ describe('given hostile or malformed Coinbase trades (hard rule 3)', () => {
     expect(refused(text).code).toBe('not_object');
   });
 
-  it('when a price comes as a JSON number then its exact text is kept (no float round trip)', () => {
-    const r = coinbaseMapper.map(frame(trades(btcTrade({ price: '67234.123456789012345' }))));
-    expect((r.events[0] as TradeV1).price).toBe('67234.123456789012345');
+  it('when a price or the trade id comes as a JSON number (documented as strings) then the frame is refused as wrong_type', () => {
+    // A hostile frame must not pass with its types swapped (e2e hostile-venues: a numeric id became a phantom trade).
+    expect(() => coinbaseMapper.map(frame(trades(btcTrade({ price: '67234.123456789012345' }))))).toThrow(expect.objectContaining({ code: 'wrong_type', field: 'price' }));
+    expect(() => coinbaseMapper.map(frame(trades(btcTrade({ trade_id: '18446744073709551615' }))))).toThrow(expect.objectContaining({ code: 'wrong_type', field: 'trade_id' }));
   });
 
-  it('when the trade id is numeric and far above 2^53 then every digit is kept', () => {
-    const r = coinbaseMapper.map(frame(trades(btcTrade({ trade_id: '18446744073709551615' }))));
+  it('when the trade id is a digit string far above 2^53 then every digit is kept', () => {
+    const r = coinbaseMapper.map(frame(trades(btcTrade({ trade_id: '"18446744073709551615"' }))));
     expect(r.events[0]?.id).toBe('trade:coinbase:BTC-USD:18446744073709551615');
+    expect((r.events[0] as TradeV1).price).toBeDefined();
   });
 });
 

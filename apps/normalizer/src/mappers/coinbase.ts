@@ -115,7 +115,7 @@ function mapTicker(t: Obj, venueTimeUs: number, frame: RawFrame): QuoteV1 {
 export const coinbaseMapper: VenueMapper = {
   venue: 'coinbase',
   map(frame: RawFrame): MapResult {
-    const d = parseFrame(frame.text);
+    const d = parseFrame(frame.text, { typed: true });
     let events: MarketEventV1[];
     switch (d['channel']) {
       case 'market_trades':

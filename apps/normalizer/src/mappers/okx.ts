@@ -129,7 +129,7 @@ export const okxMapper: VenueMapper = {
   map(frame: RawFrame): MapResult {
     // The keepalive reply is plain text, not JSON.
     if (frame.text === 'pong') return { events: [], ignored: 'pong' };
-    const o = parseFrame(frame.text);
+    const o = parseFrame(frame.text, { typed: true });
     const event = o['event'];
     if (event !== undefined && event !== null) {
       if (event === 'subscribe' || event === 'unsubscribe') return { events: [], ignored: 'subscription_ack' };

@@ -26,6 +26,13 @@ const DEAD: Record<string, string[]> = {
   not_json: ['bad_json'],
 };
 const EACH = 2;
+/**
+ * The simulator's wrong_types frame carries the fixed trade id 12345 (a number where the docs say a string) at these
+ * venues; their ingest adapters give single-trade frames a msg id, so the identical second copy is dropped by RAW's
+ * msg-id dedupe: one dead letter, not EACH. (Binance, Kraken and Bitstamp get the non-numeric id "x": no msg id.)
+ */
+const ONE_WRONG_TYPE = new Set(['coinbase', 'okx', 'bybit']);
+const deadPerVenue = (venue: string): number => (Object.keys(DEAD).length - 1) * EACH + (ONE_WRONG_TYPE.has(venue) ? 1 : EACH);
 const N = 300;
 
 describe('hostile frames on every venue', () => {
@@ -65,19 +72,26 @@ describe('hostile frames on every venue', () => {
     }
 
     // Dead letters: per venue, exactly the bad frames of the dead kinds, each with a reason its kind allows.
-    const dlqTotal = VENUES.length * Object.keys(DEAD).length * EACH;
-    await waitFor(async () => (await s.jsm.streams.info('FEED_DLQ')).state.messages >= dlqTotal, { what: `${dlqTotal} dead letters`, timeoutMs: 30_000 });
-    const info = await s.jsm.streams.info('FEED_DLQ');
-    const letters: Array<{ venue: string; reason: string }> = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await s.jsm.streams.getMessage('FEED_DLQ', { seq });
-      if (!m) continue;
-      letters.push({ venue: (header(m.header, 'Feed-Orig-Subject') ?? '').split('.')[2] ?? '?', reason: header(m.header, 'Feed-Dlq-Reason') ?? '?' });
-    }
+    const dlqTotal = VENUES.reduce((n, v) => n + deadPerVenue(v.venue), 0);
+    const readLetters = async (): Promise<Array<{ venue: string; reason: string }>> => {
+      const info = await s.jsm.streams.info('FEED_DLQ');
+      const out: Array<{ venue: string; reason: string }> = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+        const m = await s.jsm.streams.getMessage('FEED_DLQ', { seq });
+        if (m) out.push({ venue: (header(m.header, 'Feed-Orig-Subject') ?? '').split('.')[2] ?? '?', reason: header(m.header, 'Feed-Dlq-Reason') ?? '?' });
+      }
+      return out;
+    };
+    await waitFor(async () => (await s.jsm.streams.info('FEED_DLQ')).state.messages >= dlqTotal, { what: `${dlqTotal} dead letters`, timeoutMs: 30_000 }).catch(async (e: unknown) => {
+      const by = new Map<string, number>();
+      for (const l of await readLetters()) by.set(`${l.venue}/${l.reason}`, (by.get(`${l.venue}/${l.reason}`) ?? 0) + 1);
+      throw new Error(`${String(e)}\n${JSON.stringify([...by])}`);
+    });
+    const letters = await readLetters();
     expect(letters).toHaveLength(dlqTotal);
     for (const v of VENUES) {
       const mine = letters.filter((l) => l.venue === v.venue);
-      expect({ venue: v.venue, letters: mine.length }).toEqual({ venue: v.venue, letters: Object.keys(DEAD).length * EACH });
+      expect({ venue: v.venue, letters: mine.length }).toEqual({ venue: v.venue, letters: deadPerVenue(v.venue) });
       const allowed = new Set(Object.values(DEAD).flat());
       for (const l of mine) expect({ venue: v.venue, reason: l.reason, ok: allowed.has(l.reason) }).toEqual({ venue: v.venue, reason: l.reason, ok: true });
       // Each dead kind shows up with its own reason at least once per venue.

@@ -6,9 +6,8 @@ import type { VenueId } from './venues';
  * evidence). One definition for the producers (ingest checks sequence numbers, the normalizer tracks trade ids)
  * and the readers (the API says whether a stream's completeness is tracked at all).
  *
- *  - binance trade: `t` "Trade ID", consecutive per symbol
- *    (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#trade-streams; the REST
- *    `fromId` paging of /api/v3/historicalTrades relies on the same per-symbol id sequence).
+ *  - binance trade: `t` "Trade ID", one per trade of the symbol, consecutive per symbol
+ *    (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams#trade-streams).
  *  - kraken trade: v2 `trade_id` "Trade identifier, sequential per book"
  *    (https://docs.kraken.com/api/docs/websocket-v2/trade; the spot WebSocket reference lists v2's Trade ID as a
  *    "Sequential int": https://docs.kraken.com/exchange/api-reference/spot-websocket).

@@ -89,10 +89,12 @@ export function createDirectPublisher(deps: { publisher: WindowedPublisher; subj
       });
     if (out.length === 0) return;
     const { acks } = await publisher.sendAll(out);
-    await acks;
-    for (const o of out) {
+    const pubAcks = await acks;
+    for (const [i, o] of out.entries()) {
       recent.add(`${o.ev.type}:${o.ev.venue}:${o.ev.symbol}`, o.ev.id);
-      metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
+      // As in the batch handler: a JetStream duplicate is counted as one, so events_total is what MD holds.
+      if (pubAcks[i]?.duplicate) metrics.duplicates.inc({ venue: o.ev.venue });
+      else metrics.events.inc({ venue: o.ev.venue, type: o.ev.type });
     }
   };
 }

@@ -8,10 +8,6 @@
  * final run. Remove an entry when its branch lands; the names were agreed in advance.
  */
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
-  // normalizer (gap detection and repair branch)
-  feed_gaps_total: 'normalizer, gaps branch: {venue,channel,outcome=detected|repaired|unrepaired}',
-  feed_gaps_open: 'normalizer, gaps branch: {venue,channel}',
-  feed_gap_repair_requests_total: 'normalizer, gaps branch: {venue,outcome}',
   // persister (candles branch)
   feed_candle_late_trades_total: 'persister, candles branch: {venue}',
   // api (Redis failover branch)

@@ -52,6 +52,13 @@ describe('hostile frames on every venue', () => {
     const persister = await s.startApp('persister');
     const normalizer = await s.startApp('normalizer');
     const ingest = await s.startApp('ingest', env);
+    try {
+      await checks();
+    } catch (e) {
+      // Say which app misbehaved: its last log lines (a crash would show here).
+      throw new Error(`${String(e)}\n${[persister, normalizer, ingest].map((a) => `--- ${a.name} running=${a.running}\n${a.tail(8)}`).join('\n')}`);
+    }
+    async function checks(): Promise<void> {
     for (const v of VENUES) await s.simClient.waitForCount(20, 30_000, v.native, v.venue);
     const ignoredBefore = new Map<string, number>();
     for (const v of VENUES) ignoredBefore.set(v.venue, await s.counter(normalizer, 'feed_normalizer_frames_total', { venue: v.venue, outcome: 'ignored' }));
@@ -108,6 +115,7 @@ describe('hostile frames on every venue', () => {
     for (const app of [persister, normalizer, ingest]) {
       expect(app.running).toBe(true);
       expect((await fetch(s.url(app, '/health'))).status).toBe(200);
+    }
     }
   });
 });

@@ -59,63 +59,65 @@ describe('hostile frames on every venue', () => {
       throw new Error(`${String(e)}\n${[persister, normalizer, ingest].map((a) => `--- ${a.name} running=${a.running}\n${a.tail(8)}`).join('\n')}`);
     }
     async function checks(): Promise<void> {
-    for (const v of VENUES) await s.simClient.waitForCount(20, 30_000, v.native, v.venue);
-    const ignoredBefore = new Map<string, number>();
-    for (const v of VENUES) ignoredBefore.set(v.venue, await s.counter(normalizer, 'feed_normalizer_frames_total', { venue: v.venue, outcome: 'ignored' }));
-    // Each kind goes to every open connection: one per venue, in that venue's own framing.
-    for (const kind of [...Object.keys(DEAD), 'unknown_type']) {
-      const r = (await s.simClient.control('hostile', { kind, count: EACH })) as { connections: number };
-      expect({ kind, connections: r.connections }).toEqual({ kind, connections: VENUES.length });
-    }
-    for (const v of VENUES) await s.simClient.waitForCount(N, 60_000, v.native, v.venue);
-
-    // Good trades: exactly the simulator's record, once each, per venue.
-    for (const v of VENUES) {
-      const sent = (await s.simClient.record(v.native, v.venue)).map((t) => t.tradeId).sort();
-      const ids = async (): Promise<string[]> =>
-        (await s.redis.zrange(`feed:trades:${v.symbol}`, '0', '-1')).map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as { venue: string; tradeId: string }).filter((t) => t.venue === v.venue).map((t) => t.tradeId);
-      await waitFor(async () => (await ids()).length >= sent.length, { what: `${v.venue}: every good trade persisted`, timeoutMs: 60_000 });
-      expect((await ids()).sort()).toEqual(sent);
-    }
-
-    // Dead letters: per venue, exactly the bad frames of the dead kinds, each with a reason its kind allows.
-    const dlqTotal = VENUES.reduce((n, v) => n + deadPerVenue(v.venue), 0);
-    const readLetters = async (): Promise<Array<{ venue: string; reason: string }>> => {
-      const info = await s.jsm.streams.info('FEED_DLQ');
-      const out: Array<{ venue: string; reason: string }> = [];
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-        const m = await s.jsm.streams.getMessage('FEED_DLQ', { seq });
-        if (m) out.push({ venue: (header(m.header, 'Feed-Orig-Subject') ?? '').split('.')[2] ?? '?', reason: header(m.header, 'Feed-Dlq-Reason') ?? '?' });
+      for (const v of VENUES) await s.simClient.waitForCount(20, 30_000, v.native, v.venue);
+      const ignoredBefore = new Map<string, number>();
+      for (const v of VENUES) ignoredBefore.set(v.venue, await s.counter(normalizer, 'feed_normalizer_frames_total', { venue: v.venue, outcome: 'ignored' }));
+      // Each kind goes to every open connection: one per venue, in that venue's own framing.
+      for (const kind of [...Object.keys(DEAD), 'unknown_type']) {
+        const r = (await s.simClient.control('hostile', { kind, count: EACH })) as { connections: number };
+        expect({ kind, connections: r.connections }).toEqual({ kind, connections: VENUES.length });
       }
-      return out;
-    };
-    await waitFor(async () => (await s.jsm.streams.info('FEED_DLQ')).state.messages >= dlqTotal, { what: `${dlqTotal} dead letters`, timeoutMs: 30_000 }).catch(async (e: unknown) => {
-      const by = new Map<string, number>();
-      for (const l of await readLetters()) by.set(`${l.venue}/${l.reason}`, (by.get(`${l.venue}/${l.reason}`) ?? 0) + 1);
-      throw new Error(`${String(e)}\n${JSON.stringify([...by])}`);
-    });
-    const letters = await readLetters();
-    expect(letters).toHaveLength(dlqTotal);
-    for (const v of VENUES) {
-      const mine = letters.filter((l) => l.venue === v.venue);
-      expect({ venue: v.venue, letters: mine.length }).toEqual({ venue: v.venue, letters: deadPerVenue(v.venue) });
-      const allowed = new Set(Object.values(DEAD).flat());
-      for (const l of mine) expect({ venue: v.venue, reason: l.reason, ok: allowed.has(l.reason) }).toEqual({ venue: v.venue, reason: l.reason, ok: true });
-      // Each dead kind shows up with its own reason at least once per venue.
-      expect(mine.filter((l) => l.reason === 'missing_field')).toHaveLength(EACH);
-      expect(mine.filter((l) => l.reason === 'out_of_range')).toHaveLength(EACH);
-      expect(mine.filter((l) => l.reason === 'bad_json')).toHaveLength(EACH);
-    }
-    // Unknown channels are counted as ignored, never dead-lettered and never published.
-    for (const v of VENUES) {
-      const delta = (await s.counter(normalizer, 'feed_normalizer_frames_total', { venue: v.venue, outcome: 'ignored' })) - (ignoredBefore.get(v.venue) ?? 0);
-      expect({ venue: v.venue, ignoredAtLeast: delta >= EACH }).toEqual({ venue: v.venue, ignoredAtLeast: true });
-    }
-    expect(await s.counter(normalizer, 'feed_dead_letters_total', {})).toBe(dlqTotal);
-    for (const app of [persister, normalizer, ingest]) {
-      expect(app.running).toBe(true);
-      expect((await fetch(s.url(app, '/health'))).status).toBe(200);
-    }
+      for (const v of VENUES) await s.simClient.waitForCount(N, 60_000, v.native, v.venue);
+
+      // Good trades: exactly the simulator's record, once each, per venue.
+      for (const v of VENUES) {
+        const sent = (await s.simClient.record(v.native, v.venue)).map((t) => t.tradeId).sort();
+        const ids = async (): Promise<string[]> =>
+          (await s.redis.zrange(`feed:trades:${v.symbol}`, '0', '-1')).map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as { venue: string; tradeId: string }).filter((t) => t.venue === v.venue).map((t) => t.tradeId);
+        await waitFor(async () => (await ids()).length >= sent.length, { what: `${v.venue}: every good trade persisted`, timeoutMs: 60_000 });
+        expect((await ids()).sort()).toEqual(sent);
+      }
+
+      // Dead letters: per venue, exactly the bad frames of the dead kinds, each with a reason its kind allows.
+      const dlqTotal = VENUES.reduce((n, v) => n + deadPerVenue(v.venue), 0);
+      const readLetters = async (): Promise<Array<{ venue: string; reason: string }>> => {
+        const info = await s.jsm.streams.info('FEED_DLQ');
+        const out: Array<{ venue: string; reason: string }> = [];
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+          const m = await s.jsm.streams.getMessage('FEED_DLQ', { seq });
+          if (m) out.push({ venue: (header(m.header, 'Feed-Orig-Subject') ?? '').split('.')[2] ?? '?', reason: header(m.header, 'Feed-Dlq-Reason') ?? '?' });
+        }
+        return out;
+      };
+      await waitFor(async () => (await s.jsm.streams.info('FEED_DLQ')).state.messages >= dlqTotal, { what: `${dlqTotal} dead letters`, timeoutMs: 30_000 }).catch(async (e: unknown) => {
+        const by = new Map<string, number>();
+        for (const l of await readLetters()) by.set(`${l.venue}/${l.reason}`, (by.get(`${l.venue}/${l.reason}`) ?? 0) + 1);
+        throw new Error(`${String(e)}\n${JSON.stringify([...by])}`);
+      });
+      const letters = await readLetters();
+      expect(letters).toHaveLength(dlqTotal);
+      for (const v of VENUES) {
+        const mine = letters.filter((l) => l.venue === v.venue);
+        expect({ venue: v.venue, letters: mine.length }).toEqual({ venue: v.venue, letters: deadPerVenue(v.venue) });
+        const allowed = new Set(Object.values(DEAD).flat());
+        for (const l of mine) expect({ venue: v.venue, reason: l.reason, ok: allowed.has(l.reason) }).toEqual({ venue: v.venue, reason: l.reason, ok: true });
+        // Each dead kind shows up with its own reason at least once per venue.
+        expect(mine.filter((l) => l.reason === 'missing_field')).toHaveLength(EACH);
+        expect(mine.filter((l) => l.reason === 'out_of_range')).toHaveLength(EACH);
+        expect(mine.filter((l) => l.reason === 'bad_json')).toHaveLength(EACH);
+      }
+      // Unknown channels are counted as ignored, never dead-lettered and never published.
+      for (const v of VENUES) {
+        const delta = (await s.counter(normalizer, 'feed_normalizer_frames_total', { venue: v.venue, outcome: 'ignored' })) - (ignoredBefore.get(v.venue) ?? 0);
+        expect({ venue: v.venue, ignoredAtLeast: delta >= EACH }).toEqual({ venue: v.venue, ignoredAtLeast: true });
+      }
+      // The DLQ stream (msg-id deduped) holds each letter once, checked above; the counter counts dead-letter
+      // publishes, so a batch redelivered after a lease loss (seen on a loaded machine) may count again.
+      expect(await s.counter(normalizer, 'feed_dead_letters_total', {})).toBeGreaterThanOrEqual(dlqTotal);
+      for (const app of [persister, normalizer, ingest]) {
+        expect(app.running).toBe(true);
+        expect((await fetch(s.url(app, '/health'))).status).toBe(200);
+      }
     }
   });
 });

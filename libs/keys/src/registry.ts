@@ -38,6 +38,9 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'legacy-last-price', pattern: 'last_btc_price', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: last BTC price as decimal text' },
     { name: 'legacy-update-time', pattern: 'last_btc_update_time', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: epoch seconds with fraction of the last trade' },
     { name: 'legacy-history', pattern: 'btc_movement_history', type: 'list', legacy: true, projected: true, bound: '1000 entries (LTRIM 0 999)', description: 'v3: newest-first JSON entries {price, timestamp, volume[, exchange]}' },
+    { name: 'candle-bar', pattern: `${p}candle:*`, type: 'hash', legacy: false, projected: true, bound: 'per (symbol, venue or all, interval): CANDLE_RETENTION bars (default 1s 7200, 1m 10080, 5m/15m 8640, 1h 8760, 4h 4380, 1d 3650); ~20 small fields each', description: 'One OHLCV candle: open/close sort keys, high/low, count, revision/late counts, volume and notional limbs' },
+    { name: 'candle-index', pattern: `${p}candles:*`, type: 'zset', legacy: false, projected: true, bound: 'one member per stored bar of its series (same bound as candle-bar)', description: 'Bar starts (epoch s) of one candle series, for range reads and retention' },
+    { name: 'legacy-candle', pattern: 'btc_candle_*min', type: 'string', legacy: true, projected: true, bound: '6 keys (1, 5, 15, 30, 60, 240 min)', description: 'v3: newest candle of the legacy source stream, JSON {o, h, l, c, v, t, timestamp}' },
     { name: 'legacy-current-exchange', pattern: 'current_exchange', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: venue feeding the legacy keys when it is not the default' },
   ];
 }
@@ -109,6 +112,29 @@ export class Keys {
 
   legacyLastMarker(): string {
     return `${this.prefix}legacy:last`;
+  }
+
+  /** Common prefix of candle bar keys: `<prefix>candle:<symbol>:<venue|all>:<interval>:<start s>`. */
+  candlePrefix(): string {
+    return `${this.prefix}candle:`;
+  }
+
+  candleBar(symbol: string, venue: string, interval: string, startSec: number): string {
+    return `${this.prefix}candle:${symbol}:${venue}:${interval}:${startSec}`;
+  }
+
+  /** Common prefix of candle series indexes: `<prefix>candles:<symbol>:<venue|all>:<interval>`. */
+  candleIndexPrefix(): string {
+    return `${this.prefix}candles:`;
+  }
+
+  candleIndex(symbol: string, venue: string, interval: string): string {
+    return `${this.prefix}candles:${symbol}:${venue}:${interval}`;
+  }
+
+  /** v3 candle key of an N-minute width: `btc_candle_<N>min`. */
+  static legacyCandle(minutes: number): string {
+    return `btc_candle_${minutes}min`;
   }
 
   static readonly legacy = {

@@ -1,4 +1,5 @@
 import { TransientError } from '@feed/messaging';
+import type { TradeV1 } from '@feed/price-types';
 import { ReplyError, type Redis } from 'ioredis';
 import { APPLY_BATCH_LUA } from './apply-script';
 import { buildApplyArgs, type ApplyContext, type SequencedEvent } from './batch-args';
@@ -13,6 +14,8 @@ export class RefusedError extends Error {
 export interface ApplyResult {
   /** Per event type: applied (new) and duplicate (id already applied) counts; skipped = types not projected. */
   counts: Record<string, { applied: number; duplicates: number; skipped: number }>;
+  /** Trades applied but received after their 1s bar's finality horizon: counted in the bar as late, not in its OHLCV. */
+  late: TradeV1[];
 }
 
 /** A reply error is Redis refusing the script's writes (e.g. a foreign key of the wrong type): not an outage. */
@@ -54,14 +57,17 @@ export class BatchApplier {
     const flags = replies[0] as number[];
     calls.forEach((c, i) => c.p?.onResult?.(replies[i]));
     const counts: ApplyResult['counts'] = {};
+    const late: TradeV1[] = [];
     const slot = (type: string) => (counts[type] ??= { applied: 0, duplicates: 0, skipped: 0 });
     projected.forEach((batchIndex, i) => {
-      const c = slot((batch[batchIndex] as SequencedEvent).ev.type);
-      if (flags[i] === 1) c.applied++;
+      const ev = (batch[batchIndex] as SequencedEvent).ev;
+      const c = slot(ev.type);
+      if (flags[i] === 1 || flags[i] === 2) c.applied++;
       else c.duplicates++;
+      if (flags[i] === 2 && ev.type === 'trade') late.push(ev);
     });
     for (const batchIndex of skipped) slot((batch[batchIndex] as SequencedEvent).ev.type).skipped++;
-    return { counts };
+    return { counts, late };
   }
 
   private async sha(lua: string, reload = false): Promise<string> {

@@ -1,3 +1,5 @@
+import { CANDLE_LUA_DECLS, CANDLE_LUA_FLUSH } from './candle-lua';
+
 /**
  * One Lua script applies a whole batch atomically (Redis runs it as a unit: readers never see half a batch)
  * and idempotently (the dedupe check and every write happen together, so a redelivered or duplicated event
@@ -21,18 +23,21 @@
  * marked as applied: isolated afterwards it would pass as a duplicate instead of being dead-lettered).
  * Standalone Redis only (keys are computed in the script's arguments, which Redis Cluster would refuse).
  *
+ *   - candles: see candle-lua.ts (its own chunk, composed into this script).
+ *
  * ARGV header (1-based): 1 recentMax, 2 dedupeTtlSeconds, 3 publish (1/0), 4 checkpointKey, 5 maxSeq,
  *   6 legacyIndexKey, 7 legacyLastKey, 8 lastPriceKey, 9 updateTimeKey, 10 historyKey, 11 currentExchangeKey,
- *   12 channel, 13 defaultVenue, 14 nExpire, then nExpire dedupe keys, then events of STRIDE args each:
+ *   12 channel, 13 defaultVenue, 14-18 candle header (candle-lua.ts), 19 nExpire, then nExpire dedupe keys, then
+ *   events of STRIDE args each:
  *   trade:  kind, dmode(b|s|n), dkey, dmember, latestKey, sortKey, json, tradesKey, score, legacy(1/0),
- *           legacyEntry, legacyPrice, legacyTime, venue
+ *           legacyEntry, legacyPrice, legacyTime, venue, then the candle fields (candle-lua.ts)
  *   quote:  kind, 'n', '', '', latestQuoteKey, sortKey, json, then padding.
  *   status: kind, 'n', '', '', statusKey, field, recvTimeUs, json, then padding.
  * Returns one flag per event: 1 applied, 0 duplicate (for status and quotes: 0 when it is not newer than the stored
- * one, e.g. a redelivery).
+ * one, e.g. a redelivery), 2 a trade applied but too late to change its 1s candle (counted as late).
  */
-export const STRIDE = 14;
-export const HEADER = 14;
+export const STRIDE = 21;
+export const HEADER = 19;
 
 export const APPLY_BATCH_LUA = `
 local recentMax = tonumber(ARGV[1])
@@ -41,8 +46,8 @@ local publish = ARGV[3] == '1'
 local cpKey, maxSeq = ARGV[4], tonumber(ARGV[5])
 local idxKey, lastKey = ARGV[6], ARGV[7]
 local priceKey, timeKey, histKey, exchKey, channel, defaultVenue = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
-local nExpire = tonumber(ARGV[14])
-local base = 15 + nExpire
+local nExpire = tonumber(ARGV[19])
+local base = 20 + nExpire
 local stride = ${STRIDE}
 local n = math.floor((#ARGV - base + 1) / stride)
 if redis.call('TYPE', lastKey).ok == 'string' then
@@ -54,11 +59,15 @@ local want = {}
 local function need(k, t) if k ~= '' and want[k] == nil then want[k] = t end end
 need(cpKey, 'hash'); need(idxKey, 'zset'); need(lastKey, 'zset'); need(priceKey, 'string')
 need(timeKey, 'string'); need(histKey, 'list'); need(exchKey, 'string')
+${CANDLE_LUA_DECLS}
 for i = 0, n - 1 do
   local o = base + i * stride
   if ARGV[o + 1] == 'b' then need(ARGV[o + 2], 'string') elseif ARGV[o + 1] == 's' then need(ARGV[o + 2], 'set') end
   need(ARGV[o + 4], 'hash')
-  if ARGV[o] == 'trade' then need(ARGV[o + 7], 'zset') end
+  if ARGV[o] == 'trade' then
+    need(ARGV[o + 7], 'zset')
+    if ARGV[o + 14] == '1' then cNeed(o, ARGV[o + 13], ARGV[o + 9] == '1') end
+  end
 end
 for k, t in pairs(want) do
   local actual = redis.call('TYPE', k).ok
@@ -85,6 +94,7 @@ for i = 0, n - 1 do
       if (not cur) or cur < sortKey then redis.call('HSET', latestKey, 'k', sortKey, 'v', json) end
       redis.call('ZADD', tradesKey, score, sortKey .. '|' .. json)
       trimTrades[tradesKey] = true
+      if ARGV[o + 14] == '1' then isNew = cAdd(o, sortKey, tonumber(score), ARGV[o + 13], ARGV[o + 9] == '1') end
       if ARGV[o + 9] == '1' then
         local entry, venue = ARGV[o + 10], ARGV[o + 13]
         redis.call('ZADD', idxKey, score, sortKey .. '|' .. entry)
@@ -137,7 +147,8 @@ if legacyTouched then
     redis.call('LTRIM', histKey, 0, 999)
   end
 end
-for j = 15, 14 + nExpire do redis.call('EXPIRE', ARGV[j], ttl) end
+${CANDLE_LUA_FLUSH}
+for j = 20, 19 + nExpire do redis.call('EXPIRE', ARGV[j], ttl) end
 local cp = redis.call('HGET', cpKey, 'seq')
 if (not cp) or tonumber(cp) < maxSeq then redis.call('HSET', cpKey, 'seq', ARGV[5]) end
 return applied

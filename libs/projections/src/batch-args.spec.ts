@@ -121,7 +121,7 @@ describe('given quotes', () => {
     const q = quote(T0);
     const { argv, projected } = buildApplyArgs([{ ev: q, seq: 7 }], context());
     expect(projected).toEqual([0]);
-    expect(argv.slice(HEADER)).toEqual(['quote', 'n', '', '', 'tst:latest:quote:BTC-USDT:binance', quoteSortKey(q), JSON.stringify(q), '', '', '', '', '', '', '']);
+    expect(argv.slice(HEADER)).toEqual(['quote', 'n', '', '', 'tst:latest:quote:BTC-USDT:binance', quoteSortKey(q), JSON.stringify(q), ...Array<string>(STRIDE - 7).fill('')]);
   });
 });
 
@@ -139,8 +139,8 @@ describe('given a batch of events to apply', () => {
       ],
       context({ recentTradesMax: 500, dedupeTtlSeconds: 777 }),
     );
-    expect(HEADER).toBe(14);
-    expect(STRIDE).toBe(14);
+    expect(HEADER).toBe(19);
+    expect(STRIDE).toBe(21);
     expect(projected).toEqual([0, 2]);
     expect(skipped).toEqual([1]);
     expect(argv).toEqual([
@@ -157,6 +157,12 @@ describe('given a batch of events to apply', () => {
       'current_exchange',
       'btc_price',
       'binance',
+      // candle header: prefixes, close delay and finality (ms), intervals with retention
+      'tst:candle:',
+      'tst:candles:',
+      '2000',
+      '60000',
+      '1s:1:7200,1m:60:10080,5m:300:8640,15m:900:8640,1h:3600:8760,4h:14400:4380,1d:86400:3650',
       '1',
       'tst:dedupe:b:trade:binance:BTC-USDT:0',
       // trade
@@ -174,6 +180,14 @@ describe('given a batch of events to apply', () => {
       '60001.26',
       '1795939333.010918',
       'binance',
+      // candle fields: on, 1s bar start, price, receive time, volume limbs (0.01 x 1e18), notional limbs (600.0126 x 1e36)
+      '1',
+      '1795939333',
+      '60001.26',
+      String(T0 + 1_500),
+      '1:10000000',
+      '3:12600000,4:600',
+      'BTC-USDT',
       // status, padded to STRIDE
       'status',
       'n',
@@ -183,12 +197,7 @@ describe('given a batch of events to apply', () => {
       'ingest-a',
       String(T0 + 5_000),
       JSON.stringify(s),
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
+      ...Array<string>(STRIDE - 8).fill(''),
     ]);
     expect((argv.length - HEADER - 1) % STRIDE).toBe(0);
   });
@@ -203,8 +212,8 @@ describe('given a batch of events to apply', () => {
   it('when several trades share a dedupe chunk then the chunk is listed once for EXPIRE', () => {
     const batch = ['1', '2', '1048577', '3'].map((id, i) => ({ ev: trade({ tradeId: id }), seq: i + 1 }));
     const { argv } = buildApplyArgs(batch, context());
-    expect(argv[13]).toBe('2');
-    expect(argv.slice(14, 16)).toEqual(['tst:dedupe:b:trade:binance:BTC-USDT:0', 'tst:dedupe:b:trade:binance:BTC-USDT:1']);
+    expect(argv[HEADER - 1]).toBe('2');
+    expect(argv.slice(HEADER, HEADER + 2)).toEqual(['tst:dedupe:b:trade:binance:BTC-USDT:0', 'tst:dedupe:b:trade:binance:BTC-USDT:1']);
   });
 
   it('when the trade is not from the legacy source then the legacy slots are empty', () => {
@@ -216,7 +225,7 @@ describe('given a batch of events to apply', () => {
     ];
     for (const [ev, ctx] of cases) {
       const { argv } = buildApplyArgs([{ ev, seq: 1 }], ctx);
-      const o = HEADER + 1; // 13 header args, nExpire (=1), one expire key
+      const o = HEADER + 1; // 18 header args, nExpire (=1), one expire key
       expect(argv.slice(o + 9, o + 13)).toEqual(['0', '', '', '']);
     }
   });
@@ -237,7 +246,7 @@ describe('given a batch of events to apply', () => {
     const { argv, projected, skipped } = buildApplyArgs([], context());
     expect(argv).toHaveLength(HEADER);
     expect(argv[4]).toBe('0');
-    expect(argv[13]).toBe('0');
+    expect(argv[HEADER - 1]).toBe('0');
     expect(projected).toEqual([]);
     expect(skipped).toEqual([]);
   });

@@ -2,6 +2,8 @@ import { Keys } from '@feed/keys';
 import type { MarketEventV1, QuoteV1, StreamStatusV1, TradeV1 } from '@feed/price-types';
 import { HEADER, STRIDE } from './apply-script';
 import { legacyHistoryEntry, legacyLastPrice, legacyUpdateTime } from './legacy-v3';
+import { candleHeader, candleTradeArgs } from './candle-args';
+import { DEFAULT_CANDLE_SETTINGS, type CandleSettings } from './candle-settings';
 
 export interface LegacySettings {
   enabled: boolean;
@@ -22,6 +24,8 @@ export interface ApplyContext {
   /** false during replays: rebuild the keys, never re-publish btc_price. */
   publish: boolean;
   legacy: LegacySettings;
+  /** Candle rules (ProjectionSettings.candles); the defaults when absent. Must match across replicas and replays. */
+  candles?: CandleSettings;
 }
 
 export interface SequencedEvent {
@@ -77,6 +81,7 @@ function tradeArgs(t: TradeV1, ctx: ApplyContext, expire: Set<string>): string[]
     legacy ? legacyLastPrice(t) : '',
     legacy ? legacyUpdateTime(t) : '',
     t.venue,
+    ...candleTradeArgs(t),
   ];
 }
 
@@ -141,6 +146,7 @@ export function buildApplyArgs(batch: SequencedEvent[], ctx: ApplyContext): { ar
     L.currentExchange,
     L.channel,
     ctx.legacy.defaultVenue,
+    ...candleHeader(ctx.keys, ctx.candles ?? DEFAULT_CANDLE_SETTINGS),
   ];
   if (header.length !== HEADER - 1) throw new Error('apply header layout mismatch');
   return { argv: [...header, String(expire.size), ...expire, ...events], projected, skipped };

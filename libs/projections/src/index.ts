@@ -10,3 +10,6 @@ export * from './index-projection';
 export * from './index-script';
 export * from './index-model';
 export * from './completeness-projection';
+export * from './candle-settings';
+export * from './candle-math';
+export * from './candle-args';

@@ -1,0 +1,26 @@
+import type { Keys } from '@feed/keys';
+import type { TradeV1 } from '@feed/price-types';
+import { limbText, notionalScaled, volumeScaled } from './candle-math';
+import { CANDLE_INTERVALS, type CandleSettings } from './candle-settings';
+
+/** The candle part of the apply script's header (candle-lua.ts): prefixes, close delay, finality, interval spec. */
+export function candleHeader(keys: Keys, s: CandleSettings): string[] {
+  const spec = CANDLE_INTERVALS.map((i) => `${i.name}:${i.seconds}:${s.retention[i.name]}`).join(',');
+  return [keys.candlePrefix(), keys.candleIndexPrefix(), String(s.closeDelayMs), String(s.finalityMs), spec];
+}
+
+/**
+ * A trade's candle fields, computed exactly here rather than in Lua (whose numbers are doubles): its 1s bar start
+ * (epoch s), price, receive time, and volume / notional as base-1e9 limbs.
+ */
+export function candleTradeArgs(t: TradeV1): string[] {
+  return [
+    '1',
+    String(Math.floor(t.venueTimeUs / 1_000_000)),
+    t.price,
+    String(t.recvTimeUs),
+    limbText(volumeScaled(t.size)),
+    limbText(notionalScaled(t.price, t.size)),
+    t.symbol,
+  ];
+}

@@ -1,0 +1,238 @@
+/**
+ * The candle chunk of the apply script (apply-script.ts composes it). Candles count each trade once (trade counts,
+ * volume and notional sums), so they live in the main script behind its applied-id dedupe, not in a script
+ * projection. Every rule is ORDER-INDEPENDENT, so replicas, redeliveries and replays give identical bars:
+ *   - open / close: the trade with the smallest / greatest total sort key (venue time, venue, trade id);
+ *   - high / low: numeric max / min of the price (ties of equal value: the greater / smaller text);
+ *   - first / last trade time: min / max venue time; trade count, revision and late counts: HINCRBY;
+ *   - volume and notional: exact integers in base-1e9 limbs, each limb field added with HINCRBY (candle-math.ts);
+ *   - lateness from the trade itself: received at or after bar end + close delay -> it revises the bar (revision
+ *     count +1); received at or after bar end + finality horizon -> the bar is final, the trade only counts as late
+ *     (field x) and is reported (flag 2 in the script's reply), never silently dropped;
+ *   - retention: after writing, bars more than `keep` bars older than the newest bar of their series are deleted;
+ *     the newest bar only grows, and a bar written below the cut is deleted in the same call, so the final set of
+ *     bars does not depend on the order of batches.
+ * Per batch, trades are first summed in Lua tables (on-time trades into one 1s aggregate per stream and second,
+ * then rolled up into the 13 other bars), and every touched bar is written once.
+ *
+ * Bar hash `{p}candle:<symbol>:<venue|all>:<interval>:<start epoch s>` fields: ok/o open sort key and price,
+ * ck/c close sort key and price, h, l, ft, lt (venue µs), n, r (revisions), x (late), v<i> / q<i> limbs.
+ * Series index zset `{p}candles:<symbol>:<venue|all>:<interval>`: member and score = bar start (epoch s).
+ * Legacy keys `btc_candle_<N>min` (N = 1, 5, 15, 30, 60, 240): the newest bar of the legacy source stream, written
+ * when that stream's trades touch it; 30 min bars are merged from the two 15 min bars of the half hour.
+ *
+ * Header ARGV (after the main header): candle bar prefix, series index prefix, close delay ms, finality ms,
+ * interval spec "name:seconds:keep,..." (1s first). Per trade (after the main trade fields): candle (1/0), start
+ * second, price, receive µs, volume limbs, notional limbs, symbol.
+ */
+export const CANDLE_LUA_DECLS = `
+local cPrefix, cIdxPrefix = ARGV[14], ARGV[15]
+local cCloseUs, cFinalUs = tonumber(ARGV[16]) * 1000, tonumber(ARGV[17]) * 1000
+local cIvs = {}
+for name, sec, keep in string.gmatch(ARGV[18], '([^:,]+):(%d+):(%d+)') do cIvs[#cIvs + 1] = { name = name, sec = tonumber(sec), keep = tonumber(keep) } end
+local cBars, cSeries, cFast, cLegacySeries = {}, {}, {}, {}
+local function cFmt(x) return string.format('%.0f', x) end
+local function cLimbs(s)
+  local t = {}
+  for i, v in string.gmatch(s, '(%d+):(%d+)') do t[tonumber(i)] = tonumber(v) end
+  return t
+end
+local function cNew() return { n = 0, r = 0, x = 0, v = {}, q = {} } end
+local function cHigher(p, ps, cur, curs) return p > cur or (p == cur and ps > curs) end
+local function cLower(p, ps, cur, curs) return p < cur or (p == cur and ps < curs) end
+local function cMerge(a, b)
+  if b.ok then
+    if (not a.ok) or b.ok < a.ok then a.ok = b.ok; a.o = b.o end
+    if (not a.ck) or b.ck > a.ck then a.ck = b.ck; a.c = b.c end
+    if (not a.h) or cHigher(b.hn, b.h, a.hn, a.h) then a.hn = b.hn; a.h = b.h end
+    if (not a.l) or cLower(b.ln, b.l, a.ln, a.l) then a.ln = b.ln; a.l = b.l end
+    if (not a.ft) or b.ft < a.ft then a.ft = b.ft end
+    if (not a.lt) or b.lt > a.lt then a.lt = b.lt end
+  end
+  a.n = a.n + b.n; a.r = a.r + b.r; a.x = a.x + b.x
+  for i, x in pairs(b.v) do a.v[i] = (a.v[i] or 0) + x end
+  for i, x in pairs(b.q) do a.q[i] = (a.q[i] or 0) + x end
+end
+local function cTrade(sk, price, vt, vl, ql)
+  local p = tonumber(price)
+  return { n = 1, r = 0, x = 0, ok = sk, o = price, ck = sk, c = price, h = price, hn = p, l = price, ln = p, ft = vt, lt = vt, v = vl, q = ql }
+end
+local function cBar(symbol, venue, iv, start, legacy)
+  local series = symbol .. ':' .. venue .. ':' .. iv.name
+  local key = cPrefix .. series .. ':' .. start
+  local a = cBars[key]
+  if not a then
+    a = cNew()
+    cBars[key] = a
+    local s = cSeries[series]
+    if not s then
+      s = { iv = iv, starts = {}, bar = cPrefix .. series .. ':', idx = cIdxPrefix .. series }
+      cSeries[series] = s
+    end
+    s.starts[start] = true
+  end
+  if legacy then cLegacySeries[symbol .. ':' .. venue] = true end
+  return a
+end
+local function cNeedAll(symbol, venue, sec)
+  for _, scope in ipairs({ venue, 'all' }) do
+    for _, iv in ipairs(cIvs) do
+      local series = symbol .. ':' .. scope .. ':' .. iv.name
+      need(cPrefix .. series .. ':' .. (sec - sec % iv.sec), 'hash')
+      need(cIdxPrefix .. series, 'zset')
+    end
+  end
+end
+local cChecked = {}
+-- Pre-check (before any write): the types of every candle key a trade at argument offset o will touch.
+local function cNeed(o, venue, legacy)
+  local k = ARGV[o + 20] .. ':' .. venue .. ':' .. ARGV[o + 15]
+  if cChecked[k] then return end
+  cChecked[k] = true
+  cNeedAll(ARGV[o + 20], venue, tonumber(ARGV[o + 15]))
+  if legacy then for _, n in ipairs({ 1, 5, 15, 30, 60, 240 }) do need('btc_candle_' .. n .. 'min', 'string') end end
+end
+-- Adds one newly applied trade; returns 2 when it is late for its 1s bar (reported as late), else 1.
+local function cAdd(o, sk, vt, venue, legacy)
+  local symbol, sec, price, recv = ARGV[o + 20], tonumber(ARGV[o + 15]), ARGV[o + 16], tonumber(ARGV[o + 17])
+  local vl, ql = cLimbs(ARGV[o + 18]), cLimbs(ARGV[o + 19])
+  if recv < (sec + 1) * 1000000 + cCloseUs then
+    -- on time for its 1s bar, hence for every larger bar (they end no earlier): the common, fast path
+    local fk = symbol .. ':' .. venue .. ':' .. sec
+    local f = cFast[fk]
+    if not f then
+      f = { symbol = symbol, venue = venue, sec = sec, legacy = legacy, agg = cNew() }
+      cFast[fk] = f
+    end
+    cMerge(f.agg, cTrade(sk, price, vt, vl, ql))
+    return 1
+  end
+  local flag = 1
+  for _, scope in ipairs({ venue, 'all' }) do
+    for _, iv in ipairs(cIvs) do
+      local start = sec - sec % iv.sec
+      local endUs = (start + iv.sec) * 1000000
+      local a = cBar(symbol, scope, iv, start, legacy and scope == venue)
+      if recv >= endUs + cFinalUs then
+        a.x = a.x + 1
+        if iv.sec == 1 then flag = 2 end
+      else
+        local t = cTrade(sk, price, vt, vl, ql)
+        if recv >= endUs + cCloseUs then t.r = 1 end
+        cMerge(a, t)
+      end
+    end
+  end
+  return flag
+end
+local function cWrite(key, a)
+  local cur = redis.call('HMGET', key, 'ok', 'ck', 'h', 'l', 'ft', 'lt')
+  local set = {}
+  if a.ok then
+    if (not cur[1]) or a.ok < cur[1] then set[#set + 1] = 'ok'; set[#set + 1] = a.ok; set[#set + 1] = 'o'; set[#set + 1] = a.o end
+    if (not cur[2]) or a.ck > cur[2] then set[#set + 1] = 'ck'; set[#set + 1] = a.ck; set[#set + 1] = 'c'; set[#set + 1] = a.c end
+    if (not cur[3]) or cHigher(a.hn, a.h, tonumber(cur[3]), cur[3]) then set[#set + 1] = 'h'; set[#set + 1] = a.h end
+    if (not cur[4]) or cLower(a.ln, a.l, tonumber(cur[4]), cur[4]) then set[#set + 1] = 'l'; set[#set + 1] = a.l end
+    if (not cur[5]) or a.ft < tonumber(cur[5]) then set[#set + 1] = 'ft'; set[#set + 1] = cFmt(a.ft) end
+    if (not cur[6]) or a.lt > tonumber(cur[6]) then set[#set + 1] = 'lt'; set[#set + 1] = cFmt(a.lt) end
+  end
+  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  if a.n > 0 then redis.call('HINCRBY', key, 'n', a.n) end
+  if a.r > 0 then redis.call('HINCRBY', key, 'r', a.r) end
+  if a.x > 0 then redis.call('HINCRBY', key, 'x', a.x) end
+  for i, x in pairs(a.v) do redis.call('HINCRBY', key, 'v' .. i, cFmt(x)) end
+  for i, x in pairs(a.q) do redis.call('HINCRBY', key, 'q' .. i, cFmt(x)) end
+end
+`;
+
+/** Legacy candle JSON (Python json.dumps style, like the other legacy keys) and the flush of every touched bar. */
+export const CANDLE_LUA_FLUSH = `
+for _, f in pairs(cFast) do
+  for _, scope in ipairs({ f.venue, 'all' }) do
+    for _, iv in ipairs(cIvs) do
+      cMerge(cBar(f.symbol, scope, iv, f.sec - f.sec % iv.sec, f.legacy and scope == f.venue), f.agg)
+    end
+  end
+end
+for key, a in pairs(cBars) do cWrite(key, a) end
+local cNewest = {}
+for series, s in pairs(cSeries) do
+  local add = {}
+  for start, _ in pairs(s.starts) do add[#add + 1] = start; add[#add + 1] = start end
+  redis.call('ZADD', s.idx, unpack(add))
+  local top = redis.call('ZREVRANGE', s.idx, 0, 0, 'WITHSCORES')
+  local newest = tonumber(top[2])
+  cNewest[series] = newest
+  local cut = cFmt(newest - s.iv.keep * s.iv.sec)
+  local old = redis.call('ZRANGEBYSCORE', s.idx, '-inf', cut)
+  if #old > 0 then
+    for j = 1, #old do redis.call('DEL', s.bar .. old[j]) end
+    redis.call('ZREMRANGEBYSCORE', s.idx, '-inf', cut)
+  end
+end
+local function cCivil(secs)
+  local days = math.floor(secs / 86400)
+  local rem = secs - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  return string.format('%04d-%02d-%02dT%02d:%02d:%02d.000000+00:00', y, m, d, math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60)
+end
+local function cPy(dec) if string.find(dec, '.', 1, true) then return dec end return dec .. '.0' end
+local function cVolume(limbs)
+  local digits, carry, top = {}, 0, 0
+  for i, _ in pairs(limbs) do if i > top then top = i end end
+  for i = 0, top + 3 do
+    local x = (limbs[i] or 0) + carry
+    local lo = x % 1000000000
+    carry = (x - lo) / 1000000000
+    digits[#digits + 1] = string.format('%09d', lo)
+  end
+  -- digits were pushed least significant limb first: join most significant first
+  local parts = {}
+  for i = #digits, 1, -1 do parts[#parts + 1] = digits[i] end
+  local s = table.concat(parts)
+  local int, frac = string.sub(s, 1, #s - 18), string.sub(s, #s - 17)
+  int = string.gsub(int, '^0+', '')
+  if int == '' then int = '0' end
+  frac = string.gsub(frac, '0+$', '')
+  if frac == '' then return int .. '.0' end
+  return int .. '.' .. frac
+end
+local cLegacy = { { 1, '1m', 1 }, { 5, '5m', 1 }, { 15, '15m', 1 }, { 30, '15m', 2 }, { 60, '1h', 1 }, { 240, '4h', 1 } }
+for sv, _ in pairs(cLegacySeries) do
+  for _, w in ipairs(cLegacy) do
+    local newest = cNewest[sv .. ':' .. w[2]]
+    if newest then
+      local width = w[1] * 60
+      local start = newest - newest % width
+      local m = { n = 0, r = 0, x = 0, v = {}, q = {} }
+      for k = 0, w[3] - 1 do
+        local h = redis.call('HGETALL', cPrefix .. sv .. ':' .. w[2] .. ':' .. cFmt(start + k * width / w[3]))
+        if #h > 0 then
+          local b = { n = 0, r = 0, x = 0, v = {}, q = {} }
+          for j = 1, #h, 2 do
+            local f, val = h[j], h[j + 1]
+            if f == 'ok' or f == 'ck' or f == 'o' or f == 'c' or f == 'h' or f == 'l' then b[f] = val
+            elseif string.sub(f, 1, 1) == 'v' then b.v[tonumber(string.sub(f, 2))] = tonumber(val) end
+          end
+          if b.ok then
+            b.hn, b.ln, b.ft, b.lt = tonumber(b.h), tonumber(b.l), 0, 0
+            cMerge(m, b)
+          end
+        end
+      end
+      if m.ok then
+        redis.call('SET', 'btc_candle_' .. w[1] .. 'min', '{"o": ' .. cPy(m.o) .. ', "h": ' .. cPy(m.h) .. ', "l": ' .. cPy(m.l) .. ', "c": ' .. cPy(m.c) ..
+          ', "v": ' .. cVolume(m.v) .. ', "t": ' .. cFmt(start) .. ', "timestamp": "' .. cCivil(start) .. '"}')
+      end
+    end
+  end
+end
+`;

@@ -1,0 +1,58 @@
+import { fromScaled, toScaled } from '@feed/price-types';
+
+/**
+ * Exact, order-independent candle sums (decision 3). Volume is kept as an integer scaled by 10^18 (every canonical
+ * size fits: at most 18 fraction digits) and notional (price x size) scaled by 10^36. Such integers exceed what a
+ * Lua number (a double, exact to 2^53) or a Redis integer (int64) holds, so each trade's value is split into base
+ * 10^9 limbs; the apply script adds limb i of every trade into hash field `<prefix><i>` with HINCRBY (int64: 9e9
+ * maximal limbs before overflow, no carries needed). A reader recombines sum(limb_i x 10^(9 i)) with BigInt.
+ */
+export const VOLUME_SCALE = 18;
+export const NOTIONAL_SCALE = 36;
+/** Fraction digits of a VWAP as served (rounded half up). */
+export const VWAP_DECIMALS = 12;
+
+const LIMB = 1_000_000_000n;
+
+/** Non-zero base-1e9 limbs of a non-negative integer as the apply script reads them: "i:v,i:v" (empty for 0). */
+export function limbText(v: bigint): string {
+  if (v < 0n) throw new RangeError('limbs of a negative value');
+  const out: string[] = [];
+  for (let i = 0; v > 0n; i++, v /= LIMB) {
+    const limb = v % LIMB;
+    if (limb !== 0n) out.push(`${i}:${limb}`);
+  }
+  return out.join(',');
+}
+
+/** Recombines limb fields `<prefix><i>` of a bar hash (any magnitude, as HINCRBY left them) into one integer. */
+export function fromLimbFields(hash: Readonly<Record<string, string>>, prefix: string): bigint {
+  let total = 0n;
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.length < 2 || field[0] !== prefix || !/^\d+$/.test(field.slice(1))) continue;
+    total += BigInt(value) * LIMB ** BigInt(field.slice(1));
+  }
+  return total;
+}
+
+export function volumeScaled(size: string): bigint {
+  return toScaled(size, VOLUME_SCALE);
+}
+
+export function notionalScaled(price: string, size: string): bigint {
+  return toScaled(price, VOLUME_SCALE) * toScaled(size, VOLUME_SCALE);
+}
+
+/** notional / volume as a canonical decimal with at most VWAP_DECIMALS fraction digits (half up); null when no volume. */
+export function vwapOf(notional: bigint, volume: bigint): string | null {
+  if (volume <= 0n) return null;
+  // notional is scaled 10^36 and volume 10^18: the quotient is the price scaled 10^18; keep VWAP_DECIMALS + 1 digits.
+  const shift = 10n ** BigInt(VOLUME_SCALE - VWAP_DECIMALS);
+  const q = notional / volume;
+  const rounded = (q + shift / 2n) / shift;
+  return fromScaled(rounded, VWAP_DECIMALS);
+}
+
+export function volumeText(volume: bigint): string {
+  return fromScaled(volume, VOLUME_SCALE);
+}

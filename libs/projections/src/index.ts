@@ -13,3 +13,4 @@ export * from './completeness-projection';
 export * from './candle-settings';
 export * from './candle-math';
 export * from './candle-args';
+export * from './candle-read';

@@ -1,6 +1,7 @@
 import type { Delivered, HandleOutcome } from '@feed/messaging';
 import { nowUs, type MarketEventV1 } from '@feed/price-types';
 import type { PersisterMetrics } from './metrics';
+import type { LateTradeLog } from './late-trades';
 import { RefusedError, type ApplyResult, type BatchApplier } from '@feed/projections';
 
 /**
@@ -8,9 +9,10 @@ import { RefusedError, type ApplyResult, type BatchApplier } from '@feed/project
  * writes (not an outage), the events are applied one by one so only the event responsible is dead-lettered.
  * Acks happen in the consumer loop, after this resolves: never before the write.
  */
-export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetrics) {
+export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetrics, late?: LateTradeLog) {
   const account = (evs: MarketEventV1[], r: ApplyResult) => {
     metrics.redisUp.set(1);
+    late?.record(r.late);
     for (const [type, c] of Object.entries(r.counts)) {
       if (c.applied) metrics.events.inc({ type, outcome: 'applied' }, c.applied);
       if (c.duplicates) metrics.events.inc({ type, outcome: 'duplicate' }, c.duplicates);

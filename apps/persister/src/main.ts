@@ -19,6 +19,7 @@ import { readConfig } from './config';
 import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
 import { createIndexMetrics } from './index-metrics';
+import { LateTradeLog } from './late-trades';
 import { BatchApplier, scriptProjections } from '@feed/projections';
 
 async function main(): Promise<void> {
@@ -45,8 +46,10 @@ async function main(): Promise<void> {
     dedupeTtlSeconds: cfg.dedupeTtlSeconds,
     publish: true,
     legacy: cfg.legacy,
+    candles: cfg.projections.candles,
   }, scriptProjections(cfg.projections, { index: createIndexMetrics(registry) }));
   const metrics = createPersisterMetrics(registry);
+  const lateLog = new LateTradeLog(log.child({ module: 'candles' }), metrics.lateTrades);
   const loop = new ConsumerLoop({
     ...loopOpts,
     name: durable,
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
     jsm,
     batchSize: cfg.batchSize,
     decode: (msg) => decodeEvent(msg.data),
-    handle: createBatchHandler(applier, metrics),
+    handle: createBatchHandler(applier, metrics, lateLog),
     deadLetter: new DeadLetterer(new WindowedPublisher(js, { window: 100, timeoutMs: 5_000 }), subjects, 'persister'),
     // Stop fetching while Redis is down (JetStream keeps the events); resume when PING answers.
     probe: async () => (await redis.ping()) === 'PONG',
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
 
   installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
     { name: 'stop consuming', run: () => loop.stop() },
+    { name: 'report late trades', run: async () => lateLog.flush() },
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close redis', run: async () => void (await redis.quit().catch(() => redis.disconnect())) },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },

@@ -4,6 +4,7 @@ export interface PersisterMetrics {
   events: Counter<'type' | 'outcome'>;
   latency: Histogram<'type'>;
   redisUp: Gauge;
+  lateTrades: Counter<'venue'>;
 }
 
 export function createPersisterMetrics(registry: Registry): PersisterMetrics {
@@ -19,6 +20,12 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
       help: 'Hop receive -> persisted: ingest receive time to the trade applied in Redis',
       labelNames: ['type'],
       buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    lateTrades: new Counter({
+      name: 'feed_candle_late_trades_total',
+      help: 'Trades received after their 1s candle\'s finality horizon: counted in the bar as late, not in its prices or volume',
+      labelNames: ['venue'],
       registers: [registry],
     }),
     redisUp: new Gauge({ name: 'feed_persister_redis_up', help: '1 when the last Redis write or probe succeeded', registers: [registry] }),

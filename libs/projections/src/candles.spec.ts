@@ -166,7 +166,7 @@ describe('given trades of two venues within a few seconds', () => {
     expect(b.volume).toBe(1_800_000_000_000_000_000n); // 1.8 x 1e18
     const all = parseBar(SEC - (SEC % 60), await r.hgetall(keys.candleBar('BTC-USDT', COMPOSITE_VENUE, '1m', SEC - (SEC % 60)))) as StoredBar;
     expect(all).toMatchObject({ open: '60000', high: '60020', close: '60001', trades: 5, revision: 0, late: 0 });
-    expect(await r.zrange(keys.candleIndex('BTC-USDT', 'binance', '1s'), 0, -1)).toEqual([String(SEC), String(SEC + 1)]);
+    expect(await r.zrange(keys.candleIndex('BTC-USDT', 'binance', '1s'), '0', '-1')).toEqual([String(SEC), String(SEC + 1)]);
   });
 
   it('when applied again (redelivery) or split into single-trade batches in reverse then the bars are the same', async () => {
@@ -314,7 +314,7 @@ describe('given a bounded retention', () => {
     for (const t of trades) await aa.apply(seqd([t]));
     for (const t of [...trades].reverse()) await ab.apply(seqd([t]));
     const idx = keys.candleIndex('BTC-USDT', 'binance', '1s');
-    expect(await ra.zrange(idx, 0, -1)).toEqual([SEC + 5, SEC + 6, SEC + 7].map(String));
+    expect(await ra.zrange(idx, '0', '-1')).toEqual([SEC + 5, SEC + 6, SEC + 7].map(String));
     expect((await ra.keys(`${PREFIX}candle:BTC-USDT:binance:1s:*`)).sort()).toEqual([SEC + 5, SEC + 6, SEC + 7].map((x) => keys.candleBar('BTC-USDT', 'binance', '1s', x)).sort());
     expect(await dumpState(rb, families)).toEqual(await dumpState(ra, families));
   });

@@ -1,6 +1,7 @@
 import type { ConfigReader } from '@feed/config';
 import type { Keys } from '@feed/keys';
 import { completenessProjection } from './completeness-projection';
+import { readCandleSettings, type CandleSettings } from './candle-settings';
 import type { ScriptProjection } from './script-projection';
 import { indexProjection, type IndexBatchResult } from './index-projection';
 import { readIndexSettings, type IndexSettings } from './index-settings';
@@ -12,6 +13,8 @@ import { readIndexSettings, type IndexSettings } from './index-settings';
 export interface ProjectionSettings {
   keys: Keys;
   index: IndexSettings;
+  /** Candle rules (close delay, finality horizon, retention): pass them on as ApplyContext.candles. */
+  candles: CandleSettings;
 }
 
 /** Optional observers of the script projections' results (the persister's metrics; the replay passes none). */
@@ -21,7 +24,7 @@ export interface ProjectionHooks {
 
 /** Reads the derived projections' settings. */
 export function readProjectionSettings(r: ConfigReader, keys: Keys): ProjectionSettings {
-  return { keys, index: readIndexSettings(r) };
+  return { keys, index: readIndexSettings(r), candles: readCandleSettings(r) };
 }
 
 /**

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   // later schema version), which the filtered consumer never delivers, so waiting for it would never end.
   const lastMatching = info.state.messages > 0 ? await jsm.streams.getMessage(md, { last_by_subj: filter }) : null;
   const lastSeq = lastMatching?.seq ?? 0;
-  const applier = new BatchApplier(redis, { keys, group, recentTradesMax, dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400, publish: false, legacy }, scriptProjections(projections));
+  const applier = new BatchApplier(redis, { keys, group, recentTradesMax, dedupeTtlSeconds: Math.ceil(mdRetentionMs / 1000) + 86_400, publish: false, legacy, candles: projections.candles }, scriptProjections(projections));
 
   const t0 = Date.now();
   let events = 0;

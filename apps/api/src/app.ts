@@ -5,6 +5,7 @@ import { ApiError, BadRequestError, NotFoundError } from './errors';
 import type { ApiMetrics } from './metrics';
 import { mountDashboard } from './routes/dashboard';
 import type { indexRoutes } from './routes/index-routes';
+import type { candleRoutes } from './routes/candles';
 import type { marketRoutes } from './routes/market';
 import { mountOps, type OpsDeps } from './routes/ops';
 
@@ -12,6 +13,7 @@ export interface AppDeps {
   market: ReturnType<typeof marketRoutes>;
   /** Composite index routes; absent when the deployment computes no index. */
   index?: ReturnType<typeof indexRoutes>;
+  candles: ReturnType<typeof candleRoutes>;
   ops: OpsDeps;
   metrics: ApiMetrics;
   trustProxyHops: number;
@@ -103,6 +105,8 @@ export function createApp(d: AppDeps): Express {
     app.get('/v1/index/history', d.index.history);
     app.get('/v1/index/stats', d.index.stats);
   }
+  app.get('/v1/candles', d.candles.candles);
+  app.get('/v1/stats', d.candles.stats);
   mountDashboard(app, d.symbols);
   app.use((req: Request) => {
     throw new NotFoundError(`no route ${req.method} ${req.path.slice(0, 200)}`);

@@ -1,6 +1,6 @@
 import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
 import { isSymbol } from '@feed/price-types';
-import { DEFAULT_INDEX_CONSTITUENTS, parseIndexConstituents } from '@feed/projections';
+import { DEFAULT_INDEX_CONSTITUENTS, parseIndexConstituents, readCandleSettings, type CandleSettings } from '@feed/projections';
 
 export interface WsConfig {
   /** A client whose unsent bytes pass this is closed with 1013 (decision 11). */
@@ -36,6 +36,8 @@ export interface ApiConfig {
   ws: WsConfig;
   /** Reverse proxies in front of the api: express `trust proxy` is set to exactly this hop count (0 = none). */
   trustProxyHops: number;
+  /** Candle close delay and finality (must match the persisters'): which bars are served as closed / final. */
+  candles: CandleSettings;
 }
 
 const ORIGIN_RE = /^https?:\/\/[^/\s?#]+$/;
@@ -72,6 +74,7 @@ export function readConfig(r: ConfigReader): ApiConfig {
       closeTimeoutMs: r.int('WS_CLOSE_TIMEOUT_MS', { default: 5_000, min: 10, max: 120_000 }),
     },
     trustProxyHops: r.int('TRUST_PROXY_HOPS', { default: 0, min: 0, max: 10 }),
+    candles: readCandleSettings(r),
   };
   r.done();
   return cfg;

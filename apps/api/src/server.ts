@@ -13,6 +13,8 @@ import { createApiMetrics, type ApiMetrics } from './metrics';
 import { IndexReader } from './read/index-store';
 import { ProjectionReader } from './read/store';
 import { indexRoutes } from './routes/index-routes';
+import { CandleReader } from './read/candles-store';
+import { candleRoutes } from './routes/candles';
 import { marketRoutes } from './routes/market';
 import { DuplicateFilter } from './stream/dedupe';
 import { StreamHub } from './stream/hub';
@@ -90,9 +92,12 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
   const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }), ...(indexPush ? { index: indexPush } : {}) });
   health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
 
+  const keys = new Keys(cfg.common.keyPrefix);
+  const candleReader = new CandleReader(d.redis, keys, cfg.candles);
   const app = createApp({
+    candles: candleRoutes({ reader: candleReader, symbols, ...(d.nowUs ? { nowUs: d.nowUs } : {}) }),
     market: marketRoutes({
-      reader: new ProjectionReader(d.redis, new Keys(cfg.common.keyPrefix)),
+      reader: new ProjectionReader(d.redis, keys),
       symbols,
       priceStaleAfterMs: cfg.priceStaleAfterMs,
       ...(d.nowUs ? { nowUs: d.nowUs } : {}),

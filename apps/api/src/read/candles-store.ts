@@ -1,0 +1,145 @@
+import type { Keys } from '@feed/keys';
+import { VENUES } from '@feed/price-types';
+import {
+  COMPOSITE_VENUE,
+  assembleSeries,
+  intervalSeconds,
+  parseBar,
+  rolling24h,
+  statsWindow,
+  type CandleInterval,
+  type CandleSettings,
+  type CandleView,
+  type RollingStats,
+  type StoredBar,
+} from '@feed/projections';
+import type { Redis } from 'ioredis';
+import { UnavailableError } from '../errors';
+
+export interface CandleSeries {
+  symbol: string;
+  /** null = the composite of every venue of the symbol. */
+  venue: string | null;
+  interval: CandleInterval;
+  /** Event-time watermark of the series (max heartbeat receive time of its streams), epoch µs; null = none yet. */
+  watermarkUs: number | null;
+  candles: CandleView[];
+}
+
+export interface StatsSnapshot {
+  symbol: string;
+  venue: string | null;
+  watermarkUs: number | null;
+  /** null when no heartbeat has been seen yet (no event time to judge the window against). */
+  stats: RollingStats | null;
+}
+
+/**
+ * Reads candles and 24 h statistics, both pure functions of projected state (bars, series indexes and the status
+ * hashes the watermark comes from): a replayed Redis serves the same answers. Two round trips per series: the
+ * index range plus the previous bar and the watermark, then the bars themselves.
+ */
+export class CandleReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    readonly settings: CandleSettings,
+  ) {}
+
+  /** Max `<ingest>:t` (status receive time) over the trade and quote streams of the venue, or of every venue. */
+  async watermark(symbol: string, venue: string | null): Promise<number | null> {
+    const p = this.redis.pipeline();
+    this.queueWatermark(p, symbol, venue);
+    return watermarkOf(await this.exec(p));
+  }
+
+  /** Bars with start in [fromSec, toSec) (aligned to the interval by the caller), empty bars filled in. */
+  async series(symbol: string, venue: string | null, interval: CandleInterval, fromSec: number, toSec: number, knownWatermarkUs?: number | null): Promise<CandleSeries> {
+    const scope = venue ?? COMPOSITE_VENUE;
+    const idx = this.keys.candleIndex(symbol, scope, interval);
+    const p = this.redis.pipeline();
+    p.zrangebyscore(idx, fromSec, `(${toSec}`);
+    p.zrevrangebyscore(idx, `(${fromSec}`, '-inf', 'LIMIT', 0, 8);
+    if (knownWatermarkUs === undefined) this.queueWatermark(p, symbol, venue);
+    const res = await this.exec(p);
+    const starts = (res[0] as string[]).map(Number);
+    const before = (res[1] as string[]).map(Number);
+    const watermarkUs = knownWatermarkUs === undefined ? watermarkOf(res.slice(2)) : knownWatermarkUs;
+    const bars = await this.readBars(symbol, scope, interval, [...starts, ...before]);
+    const inRange = bars.filter((b) => b.start >= fromSec);
+    // the level of leading empty bars: the newest earlier bar with trades (up to 8 back: bars holding only late
+    // trades are rare; beyond that the leading slots are left out rather than guessed)
+    const prev = bars.filter((b) => b.start < fromSec && b.trades > 0).sort((a, b) => b.start - a.start)[0];
+    const candles = assembleSeries({ intervalSec: intervalSeconds(interval), fromSec, toSec, bars: inRange, prevClose: prev?.close ?? null, watermarkUs, settings: this.settings });
+    return { symbol, venue, interval, watermarkUs, candles };
+  }
+
+  /** Rolling 24 h statistics from the 1m bars against the watermark (RollingStats documents the rules). */
+  async stats(symbol: string, venue: string | null): Promise<StatsSnapshot> {
+    const watermarkUs = await this.watermark(symbol, venue);
+    if (watermarkUs === null) return { symbol, venue, watermarkUs, stats: null };
+    const { fromSec, toSec } = statsWindow(watermarkUs);
+    const scope = venue ?? COMPOSITE_VENUE;
+    let starts: string[];
+    try {
+      starts = await this.redis.zrangebyscore(this.keys.candleIndex(symbol, scope, '1m'), fromSec, `(${toSec}`);
+    } catch (e) {
+      throw unavailable(e);
+    }
+    const bars = await this.readBars(symbol, scope, '1m', starts.map(Number));
+    return { symbol, venue, watermarkUs, stats: rolling24h(bars, watermarkUs) };
+  }
+
+  private async readBars(symbol: string, scope: string, interval: CandleInterval, starts: number[]): Promise<StoredBar[]> {
+    if (starts.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const s of starts) p.hgetall(this.keys.candleBar(symbol, scope, interval, s));
+    const res = await this.exec(p);
+    const out: StoredBar[] = [];
+    starts.forEach((s, i) => {
+      const b = parseBar(s, res[i] as Record<string, string>);
+      if (b) out.push(b);
+    });
+    return out;
+  }
+
+  private queueWatermark(p: ReturnType<Redis['pipeline']>, symbol: string, venue: string | null): void {
+    for (const v of venue === null ? VENUES : [venue]) {
+      p.hgetall(this.keys.status(symbol, v, 'trade'));
+      p.hgetall(this.keys.status(symbol, v, 'quote'));
+    }
+  }
+
+  private async exec(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+    let res: [Error | null, unknown][] | null;
+    try {
+      res = await p.exec();
+    } catch (e) {
+      throw unavailable(e);
+    }
+    if (!res) throw new UnavailableError('Redis returned no reply');
+    return res.map(([err, v]) => {
+      if (err) throw unavailable(err);
+      return v;
+    });
+  }
+}
+
+/** Status hashes -> the greatest receive time among their `<ingest>:t` fields. */
+function watermarkOf(hashes: unknown[]): number | null {
+  let max: number | null = null;
+  for (const h of hashes) {
+    for (const [field, value] of Object.entries((h ?? {}) as Record<string, string>)) {
+      if (!field.endsWith(':t')) continue;
+      const t = Number(value);
+      if (Number.isSafeInteger(t) && (max === null || t > max)) max = t;
+    }
+  }
+  return max;
+}
+
+function unavailable(e: unknown): UnavailableError {
+  const err = new UnavailableError('market data store unavailable, retry shortly');
+  err.cause = e;
+  return err;
+}

@@ -16,6 +16,8 @@ import { cleanupAll, startNats, startRedis, type NatsServerHandle, type RedisSer
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
+import { waitFor } from '@feed/testing';
 import { readConfig } from './config';
 import { startApi, type ApiHandle } from './server';
 
@@ -86,7 +88,7 @@ beforeAll(async () => {
   });
   await applier.apply([b1, b2, o1, b3, hbB, hbO].map((ev, i) => ({ ev, seq: i + 1 })));
 
-  const cfg = readConfig(new ConfigReader({ FEED_PREFIX: PREFIX, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', NATS_URL: nats.url, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), API_SYMBOLS: 'BTC-USDT,BTC-USD' }));
+  const cfg = readConfig(new ConfigReader({ FEED_PREFIX: PREFIX, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', NATS_URL: nats.url, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), API_SYMBOLS: 'BTC-USDT,BTC-USD', WS_POLL_MS: '50' }));
   const log = createLogger({ service: 'api', instanceId: 'test', level: 'warn', destination: { write: () => undefined } });
   const anc = await connectNats({ ...cfg.nats, startupTimeoutMs: 5_000 });
   const rc = createRedisClient(cfg.redis, { name: 'api-candles-test', failFast: true });
@@ -174,5 +176,54 @@ describe('GET /v1/stats', () => {
     const r = await get('/v1/stats?symbol=BTC-USD');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ symbol: 'BTC-USD', asOf: null, open: null, volume: '0' });
+  });
+});
+
+describe('WebSocket /v1/stream polled channels', () => {
+  interface Frame {
+    v: number;
+    type: string;
+    data: Array<Record<string, unknown>>;
+  }
+  async function open(): Promise<{ ws: WebSocket; frames: Frame[] }> {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/stream`);
+    const frames: Frame[] = [];
+    ws.on('message', (d: Buffer) => void frames.push(JSON.parse(d.toString('utf8')) as Frame));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return { ws, frames };
+  }
+
+  it('given a candles subscription then batched v1 frames carry the current and previous bar with seq, source, stale, asOf', async () => {
+    const { ws, frames } = await open();
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'candles', symbol: SYM, venue: 'binance', interval: '1m' }));
+    await waitFor(() => frames.find((f) => f.type === 'candles'), { timeoutMs: 10_000 });
+    expect(frames[0]).toMatchObject({ v: 1, type: 'subscribed', data: [{ channel: 'candles', symbol: SYM, venue: 'binance', interval: '1m' }] });
+    const f = frames.find((x) => x.type === 'candles') as Frame;
+    // watermark 08:04:10: the 08:04 bar is open without trades (not shown), 08:03 is an empty closed bar
+    expect(f.data).toEqual([expect.objectContaining({ channel: 'candles', symbol: SYM, venue: 'binance', interval: '1m', start: iso(M0 + 180), empty: true, open: '59900', source: 'live', stale: true, asOf: iso(M0 + 250), seq: expect.any(Number) })]);
+    ws.close();
+  });
+
+  it('given a stats subscription for the composite then a stats frame with the 24 h figures', async () => {
+    const { ws, frames } = await open();
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'stats', symbol: SYM }));
+    await waitFor(() => frames.find((f) => f.type === 'stats'), { timeoutMs: 10_000 });
+    const f = frames.find((x) => x.type === 'stats') as Frame;
+    expect(f.data).toEqual([expect.objectContaining({ channel: 'stats', symbol: SYM, venue: null, open: '60000', last: '59900', volume: '5', trades: 4, source: 'live' })]);
+    ws.close();
+  });
+
+  it('given bad channel parameters then an error item and the connection stays open', async () => {
+    const { ws, frames } = await open();
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'candles', symbol: SYM, interval: '2m' }));
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'stats', symbol: SYM, venue: 'ftx' }));
+    ws.send(JSON.stringify({ op: 'ping' }));
+    await waitFor(() => frames.find((f) => f.type === 'pong'), { timeoutMs: 10_000 });
+    expect(frames.filter((f) => f.type === 'error').map((f) => f.data[0]?.['code'])).toEqual(['bad_params', 'bad_params']);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
   });
 });

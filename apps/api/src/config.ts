@@ -18,6 +18,8 @@ export interface WsConfig {
   allowedOrigins: string[] | undefined;
   /** How long a closing handshake may take before the socket is destroyed (ws `closeTimeout`). */
   closeTimeoutMs: number;
+  /** How often the polled channels (candles, stats) read the projections and push what changed. */
+  pollMs: number;
 }
 
 export interface ApiConfig {
@@ -72,6 +74,7 @@ export function readConfig(r: ConfigReader): ApiConfig {
       resumeWindow: r.int('WS_RESUME_WINDOW', { default: 20_000, min: 1, max: 10_000_000 }),
       allowedOrigins: anyOrigin ? undefined : origins.map((o) => o.toLowerCase()),
       closeTimeoutMs: r.int('WS_CLOSE_TIMEOUT_MS', { default: 5_000, min: 10, max: 120_000 }),
+      pollMs: r.int('WS_POLL_MS', { default: 1_000, min: 20, max: 60_000 }),
     },
     trustProxyHops: r.int('TRUST_PROXY_HOPS', { default: 0, min: 0, max: 10 }),
     candles: readCandleSettings(r),

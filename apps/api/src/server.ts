@@ -19,6 +19,8 @@ import { marketRoutes } from './routes/market';
 import { DuplicateFilter } from './stream/dedupe';
 import { StreamHub } from './stream/hub';
 import { LiveFeed } from './stream/live-feed';
+import { candleChannel, statsChannel } from './stream/market-channels';
+import { PolledHub } from './stream/polled-channels';
 import { CloseCode } from './stream/protocol';
 import { StreamServer } from './stream/ws-server';
 import { IndexPush } from './stream/index-push';
@@ -89,11 +91,15 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       ? new IndexPush({ symbols: new Set(cfg.indexSymbols), latest: (s) => indexReader.latest(s), intervalMs: cfg.indexPushIntervalMs, log: log.child({ module: 'index-push' }) })
       : undefined;
   indexPush?.start();
-  const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }), ...(indexPush ? { index: indexPush } : {}) });
-  health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
-
   const keys = new Keys(cfg.common.keyPrefix);
   const candleReader = new CandleReader(d.redis, keys, cfg.candles);
+  // Channels polled from the projections (candles, stats): a new one is one more PolledChannel in this list.
+  const channelDeps = { reader: candleReader, lastSeq: () => hub.lastSeq, staleAfterMs: cfg.priceStaleAfterMs, ...(d.nowUs ? { nowUs: d.nowUs } : {}) };
+  const polled = new PolledHub([candleChannel(channelDeps), statsChannel(channelDeps)], cfg.ws.pollMs, log.child({ module: 'polled-channels' }));
+  polled.start();
+  const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }), polled, ...(indexPush ? { index: indexPush } : {}) });
+  health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
+
   const app = createApp({
     candles: candleRoutes({ reader: candleReader, symbols, ...(d.nowUs ? { nowUs: d.nowUs } : {}) }),
     market: marketRoutes({
@@ -132,6 +138,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
   } catch (e) {
     loopMonitor.stop();
     indexPush?.stop();
+    polled.stop();
     await feed.stop();
     throw e;
   }
@@ -149,6 +156,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       },
     },
     { name: 'close websocket clients', run: () => streams.closeAll(CloseCode.goingAway, 'server shutting down', cfg.ws.closeTimeoutMs) },
+    { name: 'stop polled channels', run: async () => polled.stop() },
     {
       name: 'stop live consumer',
       run: async () => {

@@ -53,6 +53,17 @@ export class CandleReader {
     return watermarkOf(await this.exec(p));
   }
 
+  /**
+   * `simulated` when the newest trade of the venue (or of any venue, for the composite) came from the simulator,
+   * else `live` (decision 7: simulated data is labelled as such wherever it is shown).
+   */
+  async source(symbol: string, venue: string | null): Promise<'live' | 'simulated'> {
+    const p = this.redis.pipeline();
+    for (const v of venue === null ? VENUES : [venue]) p.hget(this.keys.latestTrade(symbol, v), 'v');
+    const res = await this.exec(p);
+    return res.some((j) => typeof j === 'string' && j.includes('"source":"simulated"')) ? 'simulated' : 'live';
+  }
+
   /** Bars with start in [fromSec, toSec) (aligned to the interval by the caller), empty bars filled in. */
   async series(symbol: string, venue: string | null, interval: CandleInterval, fromSec: number, toSec: number, knownWatermarkUs?: number | null): Promise<CandleSeries> {
     const scope = venue ?? COMPOSITE_VENUE;

@@ -6,18 +6,31 @@ import { isSymbol } from '@feed/price-types';
  *   {"op":"subscribe","channel":"trades","symbol":"BTC-USDT","fromSeq":123}   fromSeq optional (resume)
  *   {"op":"subscribe","channel":"index","symbol":"BTC-USD"}                    newest value at once, then each new one
  *   {"op":"unsubscribe","channel":"trades","symbol":"BTC-USDT"}
+ *   {"op":"subscribe","channel":"candles","symbol":"BTC-USDT","interval":"1m","venue":"binance"}   venue optional
+ *   {"op":"subscribe","channel":"stats","symbol":"BTC-USDT"}                                        venue optional
  *   {"op":"ping"}
+ * Polled channels (candles, stats: polled-channels.ts) take `venue` (absent = composite) and `interval`.
  */
 export const WIRE_VERSION = 1;
 
-export type FrameType = 'trades' | 'index' | 'subscribed' | 'unsubscribed' | 'pong' | 'error';
+export type FrameType = 'trades' | 'index' | 'candles' | 'stats' | 'subscribed' | 'unsubscribed' | 'pong' | 'error';
 
-/** `index`: composite index values (stream/index-push.ts), served when the deployment computes an index. */
+/**
+ * Channels pushed by the api itself: `trades` from the log, `index`: composite index values (stream/index-push.ts),
+ * served when the deployment computes an index. The polled channels (candles, stats: polled-channels.ts) are listed
+ * by the server.
+ */
 export const CHANNELS = ['trades', 'index'] as const;
 
+/** Optional subscription parameters of the polled channels. */
+export interface ChannelParams {
+  venue?: string;
+  interval?: string;
+}
+
 export type ClientMessage =
-  | { op: 'subscribe'; channel: string; symbol: string; fromSeq: number | undefined }
-  | { op: 'unsubscribe'; channel: string; symbol: string }
+  | ({ op: 'subscribe'; channel: string; symbol: string; fromSeq: number | undefined } & ChannelParams)
+  | ({ op: 'unsubscribe'; channel: string; symbol: string } & ChannelParams)
   | { op: 'ping' };
 
 /** Close codes (RFC 6455): 1007 payload not what the protocol says, 1008 policy violation, 1003 binary data. */
@@ -59,12 +72,19 @@ export function parseClientMessage(text: string): ParseResult {
       const symbol = o['symbol'];
       if (typeof channel !== 'string' || channel.length === 0 || channel.length > 32) return reject(CloseCode.policy, 'bad_channel', 'channel must be a short string');
       if (!isSymbol(symbol)) return reject(CloseCode.policy, 'bad_symbol', 'symbol must be a canonical BASE-QUOTE symbol such as BTC-USDT');
-      if (o['op'] === 'unsubscribe') return { ok: true, msg: { op: 'unsubscribe', channel, symbol } };
+      const params: ChannelParams = {};
+      for (const name of ['venue', 'interval'] as const) {
+        const v = o[name];
+        if (v === undefined || v === null) continue;
+        if (typeof v !== 'string' || !/^[a-z0-9]{1,16}$/.test(v)) return reject(CloseCode.policy, `bad_${name}`, `${name} must be a short lowercase name`);
+        params[name] = v;
+      }
+      if (o['op'] === 'unsubscribe') return { ok: true, msg: { op: 'unsubscribe', channel, symbol, ...params } };
       const from = o['fromSeq'];
       if (from !== undefined && from !== null && !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)) {
         return reject(CloseCode.policy, 'bad_from_seq', 'fromSeq must be a non-negative integer');
       }
-      return { ok: true, msg: { op: 'subscribe', channel, symbol, fromSeq: typeof from === 'number' ? from : undefined } };
+      return { ok: true, msg: { op: 'subscribe', channel, symbol, fromSeq: typeof from === 'number' ? from : undefined, ...params } };
     }
     default:
       return reject(CloseCode.policy, 'unknown_op', 'op must be subscribe, unsubscribe or ping');

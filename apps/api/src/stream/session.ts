@@ -1,5 +1,6 @@
 import type { StreamHub, Subscriber } from './hub';
 import type { IndexChannel, IndexSubscriber } from './index-push';
+import type { PolledHub, PolledSubscriber } from './polled-channels';
 import { CHANNELS, CloseCode, frame, frameFromJson, type ClientMessage, type FrameType } from './protocol';
 import type { RingItem } from './ring';
 
@@ -17,6 +18,8 @@ export interface SessionOptions {
   maxBufferedBytes: number;
   /** The `index` channel, when the deployment computes an index. */
   index?: IndexChannel;
+  /** Channels read from the projections (candles, stats); absent = trades only. */
+  polled?: PolledHub;
 }
 
 /** What a session reports, mapped onto metrics by the caller. */
@@ -48,8 +51,10 @@ const REPLAY_FRAMES_PER_TICK = 8;
  * closed with 1013 (decision 11), so one slow reader never grows the server's memory. Replay sends only while the
  * socket is below half that bound, so a resume never trips it on a client that is reading.
  */
-export class ClientSession implements Subscriber, IndexSubscriber {
+export class ClientSession implements Subscriber, IndexSubscriber, PolledSubscriber {
   private readonly subs = new Map<string, Subscription>();
+  /** Polled-channel subscriptions: "<channel>|<topic key>". */
+  private readonly polledSubs = new Set<string>();
   private queue: string[] = [];
   private readonly indexSubs = new Set<string>();
   private indexQueue: Array<{ symbol: string; json: string }> = [];
@@ -78,15 +83,49 @@ export class ClientSession implements Subscriber, IndexSubscriber {
         this.control('pong', [{ lastSeq: this.hub.lastSeq }]);
         return;
       case 'subscribe':
+      case 'unsubscribe': {
         if (!this.served(msg.channel, msg.symbol)) return;
-        if (msg.channel === 'index') this.subscribeIndex(msg.symbol);
-        else this.subscribe(msg.symbol, msg.fromSeq);
-        return;
-      case 'unsubscribe':
-        if (!this.served(msg.channel, msg.symbol)) return;
-        if (msg.channel === 'index') this.unsubscribeIndex(msg.symbol);
+        if (msg.channel === 'index') {
+          if (msg.op === 'subscribe') this.subscribeIndex(msg.symbol);
+          else this.unsubscribeIndex(msg.symbol);
+          return;
+        }
+        if (msg.channel !== 'trades') return this.polledOp(msg);
+        if (msg.op === 'subscribe') this.subscribe(msg.symbol, msg.fromSeq);
         else this.unsubscribe(msg.symbol);
         return;
+      }
+    }
+  }
+
+  /** From the polled hub: current items of a polled topic, sent as one frame after what is queued. */
+  deliverPolled(type: FrameType, itemsJson: string[]): void {
+    if (this.closed || !this.roomLeft()) return;
+    this.sendQueued();
+    this.transport.send(frameFromJson(type, itemsJson));
+    this.events.frameSent(type, itemsJson.length);
+  }
+
+  private polledOp(msg: Extract<ClientMessage, { op: 'subscribe' | 'unsubscribe' }>): void {
+    const hub = this.o.polled;
+    const channel = hub?.channels.get(msg.channel);
+    if (!hub || !channel) return;
+    const topic = channel.topic(msg.symbol, msg.venue, msg.interval);
+    if ('error' in topic) {
+      this.events.rejected('bad_params');
+      this.control('error', [{ code: 'bad_params', channel: msg.channel, symbol: msg.symbol, message: topic.error }]);
+      return;
+    }
+    const id = `${channel.name}|${topic.key}`;
+    if (msg.op === 'subscribe') {
+      if (!this.polledSubs.has(id)) {
+        this.polledSubs.add(id);
+        hub.subscribe(channel, topic.key, this);
+      }
+      this.control('subscribed', [{ channel: channel.name, ...topic.echo, lastSeq: this.hub.lastSeq }]);
+    } else {
+      if (this.polledSubs.delete(id)) hub.unsubscribe(channel.name, topic.key, this);
+      this.control('unsubscribed', [{ channel: channel.name, ...topic.echo }]);
     }
   }
 
@@ -124,6 +163,11 @@ export class ClientSession implements Subscriber, IndexSubscriber {
     this.timer = undefined;
     for (const symbol of this.subs.keys()) this.hub.remove(symbol, this);
     this.subs.clear();
+    for (const id of this.polledSubs) {
+      const cut = id.indexOf('|');
+      this.o.polled?.unsubscribe(id.slice(0, cut), id.slice(cut + 1), this);
+    }
+    this.polledSubs.clear();
     this.queue = [];
     for (const symbol of this.indexSubs) this.o.index?.remove(symbol, this);
     this.indexSubs.clear();
@@ -140,9 +184,10 @@ export class ClientSession implements Subscriber, IndexSubscriber {
   }
 
   private served(channel: string, symbol: string): boolean {
-    if (!(CHANNELS as readonly string[]).includes(channel) || (channel === 'index' && !this.o.index)) {
+    const names = [...CHANNELS.filter((c) => c !== 'index' || this.o.index), ...(this.o.polled?.channels.keys() ?? [])];
+    if (!names.includes(channel)) {
       this.events.rejected('unknown_channel');
-      this.control('error', [{ code: 'unknown_channel', message: `channel ${JSON.stringify(channel)} is not served (channels: ${CHANNELS.join(', ')})`, channel }]);
+      this.control('error', [{ code: 'unknown_channel', message: `channel ${JSON.stringify(channel)} is not served (channels: ${names.join(', ')})`, channel }]);
       return false;
     }
     if (channel === 'index' ? !this.o.index?.symbols.has(symbol) : !this.o.symbols.has(symbol)) {

@@ -6,6 +6,7 @@ import type { WsConfig } from '../config';
 import type { ApiMetrics } from '../metrics';
 import type { StreamHub } from './hub';
 import type { IndexChannel } from './index-push';
+import type { PolledHub } from './polled-channels';
 import { CloseCode, parseClientMessage } from './protocol';
 import { ClientSession, type SessionEvents } from './session';
 
@@ -19,6 +20,8 @@ export interface StreamServerDeps {
   index?: IndexChannel;
   metrics: ApiMetrics;
   log: Logger;
+  /** Channels read from the projections (candles, stats). */
+  polled?: PolledHub;
 }
 
 /** ws's own protocol errors (it closes the socket itself) -> rejection reason. */
@@ -128,7 +131,7 @@ export class StreamServer {
         close: (code, reason) => ws.close(code, reason),
       },
       hub,
-      { symbols, flushMs: cfg.flushMs, maxBatch: cfg.maxBatch, maxBufferedBytes: cfg.maxBufferedBytes, ...(this.d.index ? { index: this.d.index } : {}) },
+      { symbols, flushMs: cfg.flushMs, maxBatch: cfg.maxBatch, maxBufferedBytes: cfg.maxBufferedBytes, ...(this.d.index ? { index: this.d.index } : {}), ...(this.d.polled ? { polled: this.d.polled } : {}) },
       this.events,
     );
     const conn: Conn = { session, alive: true };

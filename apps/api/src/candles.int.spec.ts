@@ -199,7 +199,7 @@ describe('WebSocket /v1/stream polled channels', () => {
   it('given a candles subscription then batched v1 frames carry the current and previous bar with seq, source, stale, asOf', async () => {
     const { ws, frames } = await open();
     ws.send(JSON.stringify({ op: 'subscribe', channel: 'candles', symbol: SYM, venue: 'binance', interval: '1m' }));
-    await waitFor(() => frames.find((f) => f.type === 'candles'), { timeoutMs: 10_000 });
+    await waitFor(() => frames.find((f) => f.type === 'candles'), { what: 'a frame', timeoutMs: 10_000 });
     expect(frames[0]).toMatchObject({ v: 1, type: 'subscribed', data: [{ channel: 'candles', symbol: SYM, venue: 'binance', interval: '1m' }] });
     const f = frames.find((x) => x.type === 'candles') as Frame;
     // watermark 08:04:10: the 08:04 bar is open without trades (not shown), 08:03 is an empty closed bar
@@ -210,7 +210,7 @@ describe('WebSocket /v1/stream polled channels', () => {
   it('given a stats subscription for the composite then a stats frame with the 24 h figures', async () => {
     const { ws, frames } = await open();
     ws.send(JSON.stringify({ op: 'subscribe', channel: 'stats', symbol: SYM }));
-    await waitFor(() => frames.find((f) => f.type === 'stats'), { timeoutMs: 10_000 });
+    await waitFor(() => frames.find((f) => f.type === 'stats'), { what: 'a frame', timeoutMs: 10_000 });
     const f = frames.find((x) => x.type === 'stats') as Frame;
     expect(f.data).toEqual([expect.objectContaining({ channel: 'stats', symbol: SYM, venue: null, open: '60000', last: '59900', volume: '5', trades: 4, source: 'live' })]);
     ws.close();
@@ -221,7 +221,7 @@ describe('WebSocket /v1/stream polled channels', () => {
     ws.send(JSON.stringify({ op: 'subscribe', channel: 'candles', symbol: SYM, interval: '2m' }));
     ws.send(JSON.stringify({ op: 'subscribe', channel: 'stats', symbol: SYM, venue: 'ftx' }));
     ws.send(JSON.stringify({ op: 'ping' }));
-    await waitFor(() => frames.find((f) => f.type === 'pong'), { timeoutMs: 10_000 });
+    await waitFor(() => frames.find((f) => f.type === 'pong'), { what: 'a frame', timeoutMs: 10_000 });
     expect(frames.filter((f) => f.type === 'error').map((f) => f.data[0]?.['code'])).toEqual(['bad_params', 'bad_params']);
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();

@@ -18,6 +18,7 @@ describe('api config', () => {
       resumeWindow: 20_000,
       allowedOrigins: undefined,
       closeTimeoutMs: 5_000,
+      pollMs: 1_000,
     });
     expect(c.trustProxyHops).toBe(0);
     expect(c.redis).toMatchObject({ host: '127.0.0.1', port: 6379 });

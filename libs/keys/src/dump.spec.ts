@@ -47,6 +47,9 @@ async function seedEveryFamily(): Promise<void> {
   await redis.set(Keys.legacy.updateTime, '1700000000.123456');
   await redis.lpush(Keys.legacy.history, 'oldest', 'middle', 'newest');
   await redis.set(Keys.legacy.currentExchange, 'coinbase');
+  await redis.hset(k.candleBar('BTC-USDT', 'all', '1m', 1_795_939_320), 'o', '1', 'n', '2', 'c', '3');
+  await redis.zadd(k.candleIndex('BTC-USDT', 'binance', '1s'), 1_795_939_321, '1795939321', 1_795_939_320, '1795939320');
+  await redis.set(Keys.legacyCandle(30), '{"o": 1.0}');
 }
 
 const EVERY_FAMILY_DUMP = {
@@ -67,6 +70,9 @@ const EVERY_FAMILY_DUMP = {
   'feed:index:min:BTC-USD': [['{"m":1795939260}', '1795939260']],
   'feed:status:BTC-USDT:binance:trade': { 'ingest-a': '{"state":"stale"}', 'ingest-a:t': '1', 'ingest-b': '{"state":"live"}' },
   'feed:trades:BTC-USDT': [['neg', '-2.5'], ['a', '10'], ['b', '10'], ['c', '30'], ['big', '1000000000000000']],
+  'feed:candle:BTC-USDT:all:1m:1795939320': { c: '3', n: '2', o: '1' },
+  'feed:candles:BTC-USDT:binance:1s': [['1795939320', '1795939320'], ['1795939321', '1795939321']],
+  btc_candle_30min: '{"o": 1.0}',
 };
 
 describe('dumpState against a real redis-server', () => {
@@ -105,6 +111,9 @@ describe('dumpState against a real redis-server', () => {
     await redis.set(k.indexWatermark('BTC-USD'), '1795939301');
     await redis.zadd(k.indexMinutes('BTC-USD'), 1795939260, '{"m":1795939260}');
     await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
+    await redis.set(Keys.legacyCandle(30), '{"o": 1.0}');
+    await redis.zadd(k.candleIndex('BTC-USDT', 'binance', '1s'), 1_795_939_320, '1795939320', 1_795_939_321, '1795939321');
+    await redis.hset(k.candleBar('BTC-USDT', 'all', '1m', 1_795_939_320), 'c', '3', 'n', '2', 'o', '1');
     expect(JSON.stringify(await dumpState(redis, families))).toBe(first);
   });
 

@@ -15,7 +15,7 @@ describe('keyFamilies', () => {
       expect(f.bound.length).toBeGreaterThan(0);
       expect(f.description.length).toBeGreaterThan(0);
     }
-    expect(fams.filter((f) => f.legacy).map((f) => f.pattern).sort()).toEqual(['btc_movement_history', 'current_exchange', 'last_btc_price', 'last_btc_update_time']);
+    expect(fams.filter((f) => f.legacy).map((f) => f.pattern).sort()).toEqual(['btc_candle_*min', 'btc_movement_history', 'current_exchange', 'last_btc_price', 'last_btc_update_time']);
   });
 });
 
@@ -41,6 +41,11 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
     ['completeness', k.completeness('BTC-USDT', 'okx', 'trade'), 'completeness'],
     ['legacyHistoryIndex', k.legacyHistoryIndex(), 'legacy-order'],
     ['legacyLastMarker', k.legacyLastMarker(), 'legacy-order'],
+    ['candleBar', k.candleBar('BTC-USDT', 'binance', '1s', 1_795_939_333), 'candle-bar'],
+    ['candleBar', k.candleBar('BTC-USD', 'all', '1d', 1_795_910_400), 'candle-bar'],
+    ['candlePrefix', `${k.candlePrefix()}BTC-USDT:okx:4h:1795939200`, 'candle-bar'],
+    ['candleIndex', k.candleIndex('BTC-USDT', 'all', '15m'), 'candle-index'],
+    ['candleIndexPrefix', `${k.candleIndexPrefix()}BTC-USDT:okx:1m`, 'candle-index'],
   ];
 
   it('the table covers every builder method of Keys', () => {
@@ -62,6 +67,8 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       [Keys.legacy.updateTime]: 'legacy-update-time',
       [Keys.legacy.history]: 'legacy-history',
       [Keys.legacy.currentExchange]: 'legacy-current-exchange',
+      [Keys.legacyCandle(1)]: 'legacy-candle',
+      [Keys.legacyCandle(240)]: 'legacy-candle',
     };
     for (const prefix of ['feed:', 'pv-42:']) {
       const fams = keyFamilies(prefix);
@@ -94,6 +101,9 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       'legacy-update-time': 'string',
       'legacy-history': 'list',
       'legacy-current-exchange': 'string',
+      'candle-bar': 'hash',
+      'candle-index': 'zset',
+      'legacy-candle': 'string',
     });
   });
 });
@@ -107,6 +117,8 @@ describe('familyOf: keys outside the registry map to none', () => {
     'other:trades:BTC-USDT', // another deployment's prefix
     'xfeed:trades:BTC-USDT', // the match is anchored at the start
     'feed:trades', // no separator after the family name
+    'btc_candles_5min', // the plural list form is not written
+    'btc_candle_5', // legacy candle names end in "min"
     'last_btc_price_old', // legacy names match exactly
     'old_last_btc_price',
     'LAST_BTC_PRICE',

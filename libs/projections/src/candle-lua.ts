@@ -84,29 +84,50 @@ local function cNeedAll(symbol, venue, sec)
   end
 end
 local cChecked = {}
--- Pre-check (before any write): the types of every candle key a trade at argument offset o will touch.
+local nSym, nVenue, nSec = nil, nil, nil
+-- Pre-check (before any write): the types of every candle key a trade at argument offset o will touch. Trades of
+-- one stream and second come in runs, so a trade like the previous one is skipped without building a string.
 local function cNeed(o, venue, legacy)
-  local k = ARGV[o + 20] .. ':' .. venue .. ':' .. ARGV[o + 15]
+  local sym, secText = ARGV[o + 20], ARGV[o + 15]
+  if sym == nSym and venue == nVenue and secText == nSec then return end
+  nSym, nVenue, nSec = sym, venue, secText
+  local k = sym .. venue .. secText
   if cChecked[k] then return end
   cChecked[k] = true
   cNeedAll(ARGV[o + 20], venue, tonumber(ARGV[o + 15]))
   if legacy then for _, n in ipairs({ 1, 5, 15, 30, 60, 240 }) do need('btc_candle_' .. n .. 'min', 'string') end end
 end
+local cLastFast = nil
 -- Adds one newly applied trade; returns 2 when it is late for its 1s bar (reported as late), else 1.
 local function cAdd(o, sk, vt, venue, legacy)
   local symbol, sec, price, recv = ARGV[o + 20], tonumber(ARGV[o + 15]), ARGV[o + 16], tonumber(ARGV[o + 17])
-  local vl, ql = cLimbs(ARGV[o + 18]), cLimbs(ARGV[o + 19])
   if recv < (sec + 1) * 1000000 + cCloseUs then
-    -- on time for its 1s bar, hence for every larger bar (they end no earlier): the common, fast path
-    local fk = symbol .. ':' .. venue .. ':' .. sec
-    local f = cFast[fk]
-    if not f then
-      f = { symbol = symbol, venue = venue, sec = sec, legacy = legacy, agg = cNew() }
-      cFast[fk] = f
+    -- on time for its 1s bar, hence for every larger bar (they end no earlier): the common, fast path, summed in
+    -- place into one aggregate per (stream, second) without a table per trade
+    local secText = ARGV[o + 15]
+    local f = cLastFast
+    if not (f and f.symbol == symbol and f.venue == venue and f.secText == secText) then
+      local fk = symbol .. venue .. secText
+      f = cFast[fk]
+      if not f then
+        f = { symbol = symbol, venue = venue, sec = sec, secText = secText, legacy = legacy, agg = cNew() }
+        cFast[fk] = f
+      end
+      cLastFast = f
     end
-    cMerge(f.agg, cTrade(sk, price, vt, vl, ql))
+    local a, p = f.agg, tonumber(price)
+    if (not a.ok) or sk < a.ok then a.ok = sk; a.o = price end
+    if (not a.ck) or sk > a.ck then a.ck = sk; a.c = price end
+    if (not a.h) or cHigher(p, price, a.hn, a.h) then a.hn = p; a.h = price end
+    if (not a.l) or cLower(p, price, a.ln, a.l) then a.ln = p; a.l = price end
+    if (not a.ft) or vt < a.ft then a.ft = vt end
+    if (not a.lt) or vt > a.lt then a.lt = vt end
+    a.n = a.n + 1
+    for i, v in string.gmatch(ARGV[o + 18], '(%d+):(%d+)') do i = tonumber(i); a.v[i] = (a.v[i] or 0) + tonumber(v) end
+    for i, v in string.gmatch(ARGV[o + 19], '(%d+):(%d+)') do i = tonumber(i); a.q[i] = (a.q[i] or 0) + tonumber(v) end
     return 1
   end
+  local vl, ql = cLimbs(ARGV[o + 18]), cLimbs(ARGV[o + 19])
   local flag = 1
   for _, scope in ipairs({ venue, 'all' }) do
     for _, iv in ipairs(cIvs) do

@@ -1,0 +1,73 @@
+import type { StreamStatusV1, TradeV1 } from '@feed/price-types';
+import type { Redis } from 'ioredis';
+
+/** What the harness drives: anything with the BatchApplier's apply(). */
+export interface Applies {
+  apply(batch: Array<{ ev: TradeV1 | StreamStatusV1; seq: number }>): Promise<unknown>;
+}
+
+export interface ApplyBenchResult {
+  trades: number;
+  batches: number;
+  wallMs: number;
+  tradesPerSec: number;
+  /** redis-server CPU (user + sys) per trade, from INFO cpu: the script's own cost, less sensitive to load. */
+  redisCpuUsPerTrade: number;
+}
+
+const VENUES = [
+  ['binance', 0.6],
+  ['okx', 0.2],
+  ['bybit', 0.2],
+] as const;
+
+/**
+ * A deterministic log of `n` BTC-USDT trades over three venues at `ratePerSec` trades per second of EVENT time
+ * (receive time = venue time + 5 ms), with one heartbeat per stream per second, in log order.
+ */
+export function benchLog(n: number, ratePerSec: number, t0Us = 1_795_939_200_000_000): Array<TradeV1 | StreamStatusV1> {
+  const out: Array<TradeV1 | StreamStatusV1> = [];
+  const ids: Record<string, number> = {};
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let lastSec = -1;
+  for (let i = 0; i < n; i++) {
+    const at = t0Us + Math.floor((i * 1e6) / ratePerSec);
+    const sec = Math.floor(at / 1e6);
+    if (sec !== lastSec) {
+      lastSec = sec;
+      for (const [venue] of VENUES) {
+        out.push({ v: 1, type: 'status', id: `status:${venue}:BTC-USDT:hb-${sec}`, venue, symbol: 'BTC-USDT', source: 'live', recvTimeUs: sec * 1e6, channel: 'trade', kind: 'heartbeat', state: 'live', ingestId: 'bench', lastFrameUs: sec * 1e6 - 1, frames: i } as StreamStatusV1);
+      }
+    }
+    const r = rand();
+    const venue = (r < 0.6 ? 'binance' : r < 0.8 ? 'okx' : 'bybit') as TradeV1['venue'];
+    ids[venue] = (ids[venue] ?? 4_000_000_000) + 1;
+    const price = (60_000 + Math.floor(rand() * 100_000) / 100).toFixed(2).replace(/\.?0+$/, '');
+    const size = (Math.floor(rand() * 1e8) / 1e8 + 0.00000001).toFixed(8).replace(/\.?0+$/, '');
+    const tradeId = String(ids[venue]);
+    out.push({ v: 1, type: 'trade', id: `trade:${venue}:BTC-USDT:${tradeId}`, venue, symbol: 'BTC-USDT', source: 'live', recvTimeUs: at + 5_000, tradeId, price, size, side: 'buy', venueTimeUs: at });
+  }
+  return out;
+}
+
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return (get('used_cpu_sys') + get('used_cpu_user')) * 1e6;
+}
+
+/** Applies the log in batches of `batch` events, one call at a time (as one persister does), and measures. */
+export async function runApplyBench(redis: Redis, applier: Applies, log: Array<TradeV1 | StreamStatusV1>, batch: number): Promise<ApplyBenchResult> {
+  const trades = log.filter((e) => e.type === 'trade').length;
+  const cpu0 = await redisCpuUs(redis);
+  const t0 = performance.now();
+  let batches = 0;
+  for (let i = 0; i < log.length; i += batch) {
+    await applier.apply(log.slice(i, i + batch).map((ev, j) => ({ ev, seq: i + j + 1 })));
+    batches++;
+  }
+  const wallMs = performance.now() - t0;
+  const cpu1 = await redisCpuUs(redis);
+  return { trades, batches, wallMs, tradesPerSec: trades / (wallMs / 1000), redisCpuUsPerTrade: (cpu1 - cpu0) / trades };
+}

@@ -1,0 +1,78 @@
+/**
+ * Apply-script micro-benchmark: the persister's Redis side alone (libs/projections BatchApplier against a real
+ * redis-server), for the cost of the candle aggregation. No NATS, no other app.
+ *
+ *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R]
+ *
+ * Applies a deterministic log (three venues of BTC-USDT at 10,000 trades/s of event time, one heartbeat per stream
+ * per second) in batches of 500 into a fresh database per run, and reports the median trades/s, redis-server CPU
+ * per trade, and the memory of the candle keys (MEMORY USAGE summed over every candle key).
+ */
+import { Keys } from '@feed/keys';
+import { BatchApplier, DEFAULT_CANDLE_SETTINGS } from '@feed/projections';
+import { cleanupAll, startRedis } from '@feed/testing';
+import { Redis } from 'ioredis';
+import { benchLog, runApplyBench, type ApplyBenchResult } from './apply-harness';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+async function main(): Promise<void> {
+  const n = arg('trades', 50_000);
+  const runs = arg('runs', 3);
+  const server = await startRedis();
+  const redis = new Redis({ host: '127.0.0.1', port: server.port });
+  try {
+    const log = benchLog(n, 10_000);
+    const results: ApplyBenchResult[] = [];
+    for (let r = 0; r < runs; r++) {
+      await redis.flushall();
+      const applier = new BatchApplier(redis, {
+        keys: new Keys('bench:'),
+        group: 'bench',
+        recentTradesMax: 1000,
+        dedupeTtlSeconds: 8 * 86_400,
+        publish: false,
+        legacy: { enabled: true, venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: false },
+        candles: DEFAULT_CANDLE_SETTINGS,
+      });
+      results.push(await runApplyBench(redis, applier, log, 500));
+    }
+    results.sort((a, b) => a.tradesPerSec - b.tradesPerSec);
+    const med = results[Math.floor(results.length / 2)] as ApplyBenchResult;
+    let bars = 0;
+    let barBytes = 0;
+    let idxBytes = 0;
+    let members = 0;
+    for (const k of await redis.keys('bench:candle:*')) {
+      bars++;
+      barBytes += Number(await redis.memory('USAGE', k));
+    }
+    for (const k of await redis.keys('bench:candles:*')) {
+      idxBytes += Number(await redis.memory('USAGE', k));
+      members += await redis.zcard(k);
+    }
+    process.stdout.write(
+      `${JSON.stringify({
+        trades: med.trades,
+        runs,
+        tradesPerSec: results.map((x) => Math.round(x.tradesPerSec)),
+        medianTradesPerSec: Math.round(med.tradesPerSec),
+        redisCpuUsPerTrade: Number(med.redisCpuUsPerTrade.toFixed(1)),
+        candleBars: bars,
+        bytesPerBar: bars ? Math.round(barBytes / bars) : 0,
+        bytesPerIndexMember: members ? Math.round(idxBytes / members) : 0,
+      })}\n`,
+    );
+  } finally {
+    redis.disconnect();
+    await cleanupAll();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

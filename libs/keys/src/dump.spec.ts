@@ -50,6 +50,7 @@ async function seedEveryFamily(): Promise<void> {
   await redis.hset(k.candleBar('BTC-USDT', 'all', '1m', 1_795_939_320), 'o', '1', 'n', '2', 'c', '3');
   await redis.zadd(k.candleIndex('BTC-USDT', 'binance', '1s'), 1_795_939_321, '1795939321', 1_795_939_320, '1795939320');
   await redis.set(Keys.legacyCandle(30), '{"o": 1.0}');
+  await redis.rpush(Keys.legacyCandles(5), '{"t": 2}', '{"t": 1}');
 }
 
 const EVERY_FAMILY_DUMP = {
@@ -73,6 +74,7 @@ const EVERY_FAMILY_DUMP = {
   'feed:candle:BTC-USDT:all:1m:1795939320': { c: '3', n: '2', o: '1' },
   'feed:candles:BTC-USDT:binance:1s': [['1795939320', '1795939320'], ['1795939321', '1795939321']],
   btc_candle_30min: '{"o": 1.0}',
+  btc_candles_5min: ['{"t": 2}', '{"t": 1}'],
 };
 
 describe('dumpState against a real redis-server', () => {
@@ -112,6 +114,7 @@ describe('dumpState against a real redis-server', () => {
     await redis.zadd(k.indexMinutes('BTC-USD'), 1795939260, '{"m":1795939260}');
     await redis.zadd(k.indexInput('BTC-USD', 'kraken', 'q'), 1795939301, '0001795939300500000:kraken:7|100.5');
     await redis.set(Keys.legacyCandle(30), '{"o": 1.0}');
+    await redis.lpush(Keys.legacyCandles(5), '{"t": 1}', '{"t": 2}');
     await redis.zadd(k.candleIndex('BTC-USDT', 'binance', '1s'), 1_795_939_320, '1795939320', 1_795_939_321, '1795939321');
     await redis.hset(k.candleBar('BTC-USDT', 'all', '1m', 1_795_939_320), 'c', '3', 'n', '2', 'o', '1');
     expect(JSON.stringify(await dumpState(redis, families))).toBe(first);

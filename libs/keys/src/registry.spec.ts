@@ -15,7 +15,7 @@ describe('keyFamilies', () => {
       expect(f.bound.length).toBeGreaterThan(0);
       expect(f.description.length).toBeGreaterThan(0);
     }
-    expect(fams.filter((f) => f.legacy).map((f) => f.pattern).sort()).toEqual(['btc_candle_*min', 'btc_movement_history', 'current_exchange', 'last_btc_price', 'last_btc_update_time']);
+    expect(fams.filter((f) => f.legacy).map((f) => f.pattern).sort()).toEqual(['btc_candle_*min', 'btc_candles_*min', 'btc_movement_history', 'current_exchange', 'last_btc_price', 'last_btc_update_time']);
   });
 });
 
@@ -69,6 +69,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       [Keys.legacy.currentExchange]: 'legacy-current-exchange',
       [Keys.legacyCandle(1)]: 'legacy-candle',
       [Keys.legacyCandle(240)]: 'legacy-candle',
+      [Keys.legacyCandles(30)]: 'legacy-candles',
     };
     for (const prefix of ['feed:', 'pv-42:']) {
       const fams = keyFamilies(prefix);
@@ -104,6 +105,7 @@ describe('familyOf: every key the Keys builders produce maps to exactly one fami
       'candle-bar': 'hash',
       'candle-index': 'zset',
       'legacy-candle': 'string',
+      'legacy-candles': 'list',
     });
   });
 });
@@ -117,7 +119,6 @@ describe('familyOf: keys outside the registry map to none', () => {
     'other:trades:BTC-USDT', // another deployment's prefix
     'xfeed:trades:BTC-USDT', // the match is anchored at the start
     'feed:trades', // no separator after the family name
-    'btc_candles_5min', // the plural list form is not written
     'btc_candle_5', // legacy candle names end in "min"
     'last_btc_price_old', // legacy names match exactly
     'old_last_btc_price',

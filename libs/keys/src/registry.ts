@@ -41,6 +41,7 @@ export function keyFamilies(p: string): KeyFamily[] {
     { name: 'candle-bar', pattern: `${p}candle:*`, type: 'hash', legacy: false, projected: true, bound: 'per (symbol, venue or all, interval): CANDLE_RETENTION bars (default 1s 7200, 1m 10080, 5m/15m 8640, 1h 8760, 4h 4380, 1d 3650); ~20 small fields each', description: 'One OHLCV candle: open/close sort keys, high/low, count, revision/late counts, volume and notional limbs' },
     { name: 'candle-index', pattern: `${p}candles:*`, type: 'zset', legacy: false, projected: true, bound: 'one member per stored bar of its series (same bound as candle-bar)', description: 'Bar starts (epoch s) of one candle series, for range reads and retention' },
     { name: 'legacy-candle', pattern: 'btc_candle_*min', type: 'string', legacy: true, projected: true, bound: '6 keys (1, 5, 15, 30, 60, 240 min)', description: 'v3: newest candle of the legacy source stream, JSON {o, h, l, c, v, t, timestamp}' },
+    { name: 'legacy-candles', pattern: 'btc_candles_*min', type: 'list', legacy: true, projected: true, bound: '6 keys of 100 entries', description: 'v3: the newest 100 candles of the legacy source stream per width, newest first' },
     { name: 'legacy-current-exchange', pattern: 'current_exchange', type: 'string', legacy: true, projected: true, bound: '1 key', description: 'v3: venue feeding the legacy keys when it is not the default' },
   ];
 }
@@ -135,6 +136,11 @@ export class Keys {
   /** v3 candle key of an N-minute width: `btc_candle_<N>min`. */
   static legacyCandle(minutes: number): string {
     return `btc_candle_${minutes}min`;
+  }
+
+  /** v3 list of recent candles of an N-minute width: `btc_candles_<N>min`. */
+  static legacyCandles(minutes: number): string {
+    return `btc_candles_${minutes}min`;
   }
 
   static readonly legacy = {

@@ -339,6 +339,31 @@ describe('given the legacy source stream', () => {
     expect(JSON.parse((await r.get('btc_candle_5min')) as string)).toMatchObject({ o: 60500.5, c: 60100, t: M + 900 });
   });
 
+  it('when applied in any order and batching then btc_candles_<N>min list the newest windows newest first, equal to a full rebuild', async () => {
+    // 40 minutes of binance trades, one every 20 s, with a few late-arriving older ones (received within finality)
+    const many: TradeV1[] = [];
+    for (let i = 0; i < 120; i++) many.push(trade({ tradeId: String(100 + i), price: String(60_000 + (i % 17) * 10), size: '0.1', venueTimeUs: (M + i * 20) * 1e6 + 1000 }));
+    const rand = rng(11);
+    const ra = await freshDb();
+    const aa = new BatchApplier(ra, context());
+    for (let i = 0; i < many.length; i += 7) await aa.apply(seqd(many.slice(i, i + 7), i + 1));
+    const rb = await freshDb();
+    const ab = new BatchApplier(rb, context());
+    const perm = shuffle(many, rand);
+    for (let i = 0; i < perm.length; i += 5) await ab.apply(seqd(perm.slice(i, i + 5), i + 1));
+    const lists = async (r: Redis) => Object.fromEntries(await Promise.all([1, 5, 15, 30, 60, 240].map(async (n) => [n, await r.lrange(`btc_candles_${n}min`, 0, -1)] as const)));
+    const la = await lists(ra);
+    expect(await lists(rb)).toEqual(la);
+    // 1 min list: one entry per minute with trades (40 minutes), newest first; head = btc_candle_1min
+    const ones = (la[1] as string[]).map((e) => JSON.parse(e) as { t: number; o: number; c: number; v: number });
+    expect(ones.map((e) => e.t)).toEqual(Array.from({ length: 40 }, (_, k) => M + (39 - k) * 60));
+    expect(la[1]?.[0]).toBe(await ra.get('btc_candle_1min'));
+    expect(ones[39]).toMatchObject({ o: 60000, c: 60020, v: 0.3 }); // trades 0, 1, 2 of the first minute
+    expect((la[30] as string[]).map((e) => (JSON.parse(e) as { t: number }).t)).toEqual([M + 1800, M]);
+    expect((la[30] as string[])[1]).toContain('"v": 9.0');
+    expect(await dumpState(rb, families, { exclude: ['checkpoint'] })).toEqual(await dumpState(ra, families, { exclude: ['checkpoint'] }));
+  });
+
   it('when the legacy keys are off or the trades are simulated then no legacy candle key exists', async () => {
     const r = await freshDb();
     await new BatchApplier(r, context({ legacy: { enabled: false } })).apply(seqd(trades));

@@ -12,7 +12,7 @@ import { RefusedError, type ApplyResult, type BatchApplier } from '@feed/project
 export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetrics, late?: LateTradeLog) {
   const account = (evs: MarketEventV1[], r: ApplyResult) => {
     metrics.redisUp.set(1);
-    late?.record(r.late);
+    late?.record(r.late, r.future);
     for (const [type, c] of Object.entries(r.counts)) {
       if (c.applied) metrics.events.inc({ type, outcome: 'applied' }, c.applied);
       if (c.duplicates) metrics.events.inc({ type, outcome: 'duplicate' }, c.duplicates);

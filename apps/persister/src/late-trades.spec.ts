@@ -27,3 +27,16 @@ describe('given late trades reported by the apply script', () => {
     expect(lines).toHaveLength(2);
   });
 });
+
+describe('given trades with venue times in the future', () => {
+  it('when reported then they are counted by venue with reason future_time and named in the same bounded line', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const counted: string[] = [];
+    const l = new LateTradeLog({ warn: (o: object) => void lines.push(o as Record<string, unknown>) } as never, { inc: () => undefined } as never, 10_000, () => 20_000, {
+      inc: (lbl: { venue: string; reason: string }) => void counted.push(`${lbl.venue}/${lbl.reason}`),
+    } as never);
+    l.record([], [late('kraken', 1, 0), late('kraken', 2, 0)]);
+    expect(counted).toEqual(['kraken/future_time', 'kraken/future_time']);
+    expect(lines).toEqual([expect.objectContaining({ lateTrades: 0, futureTimeTrades: 2, futureByVenue: { kraken: 2 } })]);
+  });
+});

@@ -13,6 +13,7 @@ const EXAMPLES = 5;
  */
 export class LateTradeLog {
   private byVenue = new Map<string, number>();
+  private futureByVenue = new Map<string, number>();
   private examples: string[] = [];
   private maxLateMs = 0;
   private lastLogMs = 0;
@@ -22,10 +23,17 @@ export class LateTradeLog {
     private readonly counter: Pick<Counter<'venue'>, 'inc'>,
     private readonly intervalMs = 10_000,
     private readonly now: () => number = Date.now,
+    /** Trades kept out of the candles because their venue time is too far in the future (feed_candle_skipped_trades_total). */
+    private readonly futureCounter?: Pick<Counter<'venue' | 'reason'>, 'inc'>,
   ) {}
 
-  record(late: readonly TradeV1[]): void {
-    if (late.length === 0) return;
+  record(late: readonly TradeV1[], future: readonly TradeV1[] = []): void {
+    for (const t of future) {
+      this.futureCounter?.inc({ venue: t.venue, reason: 'future_time' });
+      this.futureByVenue.set(t.venue, (this.futureByVenue.get(t.venue) ?? 0) + 1);
+      if (this.examples.length < EXAMPLES) this.examples.push(t.id);
+    }
+    if (late.length === 0 && future.length === 0) return;
     for (const t of late) {
       this.counter.inc({ venue: t.venue });
       this.byVenue.set(t.venue, (this.byVenue.get(t.venue) ?? 0) + 1);
@@ -39,11 +47,16 @@ export class LateTradeLog {
 
   /** Logs what accumulated since the last line (also at shutdown). */
   flush(): void {
-    if (this.byVenue.size === 0) return;
+    if (this.byVenue.size === 0 && this.futureByVenue.size === 0) return;
     this.lastLogMs = this.now();
     const total = [...this.byVenue.values()].reduce((a, b) => a + b, 0);
-    this.log.warn({ lateTrades: total, byVenue: Object.fromEntries(this.byVenue), maxLateAfterBarEndMs: this.maxLateMs, examples: this.examples }, 'late trades: received after their candle finality horizon; counted as late, not in OHLCV');
+    const future = [...this.futureByVenue.values()].reduce((a, b) => a + b, 0);
+    this.log.warn(
+      { lateTrades: total, byVenue: Object.fromEntries(this.byVenue), maxLateAfterBarEndMs: this.maxLateMs, futureTimeTrades: future, futureByVenue: Object.fromEntries(this.futureByVenue), examples: this.examples },
+      'candles: late trades (received after the finality horizon: counted as late, not in OHLCV) or venue times in the future (kept out of the candles)',
+    );
     this.byVenue = new Map();
+    this.futureByVenue = new Map();
     this.examples = [];
     this.maxLateMs = 0;
   }

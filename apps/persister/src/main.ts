@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     candles: cfg.projections.candles,
   }, scriptProjections(cfg.projections, { index: createIndexMetrics(registry) }));
   const metrics = createPersisterMetrics(registry);
-  const lateLog = new LateTradeLog(log.child({ module: 'candles' }), metrics.lateTrades);
+  const lateLog = new LateTradeLog(log.child({ module: 'candles' }), metrics.lateTrades, 10_000, Date.now, metrics.candleSkipped);
   const loop = new ConsumerLoop({
     ...loopOpts,
     name: durable,

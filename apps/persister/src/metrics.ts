@@ -5,6 +5,7 @@ export interface PersisterMetrics {
   latency: Histogram<'type'>;
   redisUp: Gauge;
   lateTrades: Counter<'venue'>;
+  candleSkipped: Counter<'venue' | 'reason'>;
 }
 
 export function createPersisterMetrics(registry: Registry): PersisterMetrics {
@@ -26,6 +27,12 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
       name: 'feed_candle_late_trades_total',
       help: 'Trades received after their 1s candle\'s finality horizon: counted in the bar as late, not in its prices or volume',
       labelNames: ['venue'],
+      registers: [registry],
+    }),
+    candleSkipped: new Counter({
+      name: 'feed_candle_skipped_trades_total',
+      help: 'Trades applied but kept out of the candles; reason future_time: venue time more than CANDLE_MAX_FUTURE_MS ahead of receive time',
+      labelNames: ['venue', 'reason'],
       registers: [registry],
     }),
     redisUp: new Gauge({ name: 'feed_persister_redis_up', help: '1 when the last Redis write or probe succeeded', registers: [registry] }),

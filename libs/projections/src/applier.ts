@@ -16,6 +16,8 @@ export interface ApplyResult {
   counts: Record<string, { applied: number; duplicates: number; skipped: number }>;
   /** Trades applied but received after their 1s bar's finality horizon: counted in the bar as late, not in its OHLCV. */
   late: TradeV1[];
+  /** Trades applied but kept out of the candles: venue time more than CANDLE_MAX_FUTURE_MS ahead of receive time. */
+  future: TradeV1[];
 }
 
 /** A reply error is Redis refusing the script's writes (e.g. a foreign key of the wrong type): not an outage. */
@@ -58,16 +60,19 @@ export class BatchApplier {
     calls.forEach((c, i) => c.p?.onResult?.(replies[i]));
     const counts: ApplyResult['counts'] = {};
     const late: TradeV1[] = [];
+    const future: TradeV1[] = [];
     const slot = (type: string) => (counts[type] ??= { applied: 0, duplicates: 0, skipped: 0 });
     projected.forEach((batchIndex, i) => {
       const ev = (batch[batchIndex] as SequencedEvent).ev;
       const c = slot(ev.type);
-      if (flags[i] === 1 || flags[i] === 2) c.applied++;
+      const f = flags[i];
+      if (f === 1 || f === 2 || f === 3) c.applied++;
       else c.duplicates++;
-      if (flags[i] === 2 && ev.type === 'trade') late.push(ev);
+      if (f === 2 && ev.type === 'trade') late.push(ev);
+      if (f === 3 && ev.type === 'trade') future.push(ev);
     });
     for (const batchIndex of skipped) slot((batch[batchIndex] as SequencedEvent).ev.type).skipped++;
-    return { counts, late };
+    return { counts, late, future };
   }
 
   private async sha(lua: string, reload = false): Promise<string> {

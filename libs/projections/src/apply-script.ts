@@ -34,7 +34,8 @@ import { CANDLE_LUA_DECLS, CANDLE_LUA_FLUSH } from './candle-lua';
  *   quote:  kind, 'n', '', '', latestQuoteKey, sortKey, json, then padding.
  *   status: kind, 'n', '', '', statusKey, field, recvTimeUs, json, then padding.
  * Returns one flag per event: 1 applied, 0 duplicate (for status and quotes: 0 when it is not newer than the stored
- * one, e.g. a redelivery), 2 a trade applied but too late to change its 1s candle (counted as late).
+ * one, e.g. a redelivery), 2 a trade applied but too late to change its 1s candle (counted as late), 3 a trade applied
+ * but kept out of the candles because its venue time is too far ahead of its receive time.
  */
 export const STRIDE = 21;
 export const HEADER = 19;
@@ -94,7 +95,8 @@ for i = 0, n - 1 do
       if (not cur) or cur < sortKey then redis.call('HSET', latestKey, 'k', sortKey, 'v', json) end
       redis.call('ZADD', tradesKey, score, sortKey .. '|' .. json)
       trimTrades[tradesKey] = true
-      if ARGV[o + 14] == '1' then isNew = cAdd(o, sortKey, tonumber(score), ARGV[o + 13], ARGV[o + 9] == '1') end
+      if ARGV[o + 14] == '1' then isNew = cAdd(o, sortKey, tonumber(score), ARGV[o + 13], ARGV[o + 9] == '1')
+      elseif ARGV[o + 14] == 'f' then isNew = 3 end
       if ARGV[o + 9] == '1' then
         local entry, venue = ARGV[o + 10], ARGV[o + 13]
         redis.call('ZADD', idxKey, score, sortKey .. '|' .. entry)

@@ -81,7 +81,7 @@ function tradeArgs(t: TradeV1, ctx: ApplyContext, expire: Set<string>): string[]
     legacy ? legacyLastPrice(t) : '',
     legacy ? legacyUpdateTime(t) : '',
     t.venue,
-    ...candleTradeArgs(t),
+    ...candleTradeArgs(t, ctx.candles ?? DEFAULT_CANDLE_SETTINGS),
   ];
 }
 

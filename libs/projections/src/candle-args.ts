@@ -13,9 +13,10 @@ export function candleHeader(keys: Keys, s: CandleSettings): string[] {
  * A trade's candle fields, computed exactly here rather than in Lua (whose numbers are doubles): its 1s bar start
  * (epoch s), price, receive time, and volume / notional as base-1e9 limbs.
  */
-export function candleTradeArgs(t: TradeV1): string[] {
+export function candleTradeArgs(t: TradeV1, s: CandleSettings): string[] {
+  // 'f': venue time too far ahead of receive time: kept out of the candles, reported (flag 3)
   return [
-    '1',
+    t.venueTimeUs > t.recvTimeUs + s.maxFutureMs * 1000 ? 'f' : '1',
     String(Math.floor(t.venueTimeUs / 1_000_000)),
     t.price,
     String(t.recvTimeUs),

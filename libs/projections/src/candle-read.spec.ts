@@ -113,7 +113,7 @@ describe('given candle configuration', () => {
   it('when nothing is set then the defaults apply; overrides parse; bad values fail loud', () => {
     expect(readCandleSettings(new ConfigReader({}))).toEqual(DEFAULT_CANDLE_SETTINGS);
     const s = readCandleSettings(new ConfigReader({ CANDLE_CLOSE_DELAY_MS: '100', CANDLE_FINALITY_MS: '500', CANDLE_RETENTION: '1s=60, 1d=10' }));
-    expect(s).toMatchObject({ closeDelayMs: 100, finalityMs: 500, retention: { '1s': 60, '1d': 10, '1m': 10_080 } });
+    expect(s).toMatchObject({ closeDelayMs: 100, finalityMs: 500, maxFutureMs: 60_000, retention: { '1s': 60, '1d': 10, '1m': 10_080 } });
     const bad = (env: Record<string, string>) => () => {
       const r = new ConfigReader(env);
       readCandleSettings(r);

@@ -56,13 +56,20 @@ export interface CandleSettings {
   closeDelayMs: number;
   /** Finality horizon: a trade received this long after its bar's end no longer changes the bar; it is counted as late. */
   finalityMs: number;
+  /**
+   * A trade whose venue time is more than this AHEAD of its own receive time is kept out of the candles (counted as
+   * skipped): a venue clock that far off, or a hostile timestamp, would otherwise open a bar in the future and push
+   * every series' retention cut past its real bars. Judged from the event alone, so replays agree.
+   */
+  maxFutureMs: number;
   retention: Readonly<Record<CandleInterval, number>>;
 }
 
-export const DEFAULT_CANDLE_SETTINGS: CandleSettings = { closeDelayMs: 2_000, finalityMs: 60_000, retention: DEFAULT_CANDLE_RETENTION };
+export const DEFAULT_CANDLE_SETTINGS: CandleSettings = { closeDelayMs: 2_000, finalityMs: 60_000, maxFutureMs: 60_000, retention: DEFAULT_CANDLE_RETENTION };
 
 /**
- * CANDLE_CLOSE_DELAY_MS (default 2000), CANDLE_FINALITY_MS (default 60000, >= the close delay), CANDLE_RETENTION
+ * CANDLE_CLOSE_DELAY_MS (default 2000), CANDLE_FINALITY_MS (default 60000, >= the close delay), CANDLE_MAX_FUTURE_MS
+ * (default 60000), CANDLE_RETENTION
  * (optional overrides as `interval=bars` pairs, e.g. `1s=3600,1m=20160`). Read by the persister, the replay tool
  * and the api alike: bars computed live, rebuilt by a replay and judged closed by the api use the same rules.
  */
@@ -70,6 +77,7 @@ export function readCandleSettings(r: ConfigReader): CandleSettings {
   const closeDelayMs = r.int('CANDLE_CLOSE_DELAY_MS', { default: DEFAULT_CANDLE_SETTINGS.closeDelayMs, min: 0, max: 3_600_000 });
   const finalityMs = r.int('CANDLE_FINALITY_MS', { default: DEFAULT_CANDLE_SETTINGS.finalityMs, min: 0, max: 7 * 86_400_000 });
   if (finalityMs < closeDelayMs) r.problem('CANDLE_FINALITY_MS must be >= CANDLE_CLOSE_DELAY_MS');
+  const maxFutureMs = r.int('CANDLE_MAX_FUTURE_MS', { default: DEFAULT_CANDLE_SETTINGS.maxFutureMs, min: 0, max: 86_400_000 });
   const retention: Record<CandleInterval, number> = { ...DEFAULT_CANDLE_RETENTION };
   for (const entry of r.list('CANDLE_RETENTION', { default: [] })) {
     const m = /^([0-9]+[smhd])=([1-9][0-9]{0,6})$/.exec(entry);
@@ -80,5 +88,5 @@ export function readCandleSettings(r: ConfigReader): CandleSettings {
     retention[m[1]] = Number(m[2]);
   }
   if (retention['1m'] < STATS_MINUTE_BARS) r.problem(`CANDLE_RETENTION 1m must keep at least ${STATS_MINUTE_BARS} bars (the 24 h statistics read them)`);
-  return { closeDelayMs, finalityMs, retention };
+  return { closeDelayMs, finalityMs, maxFutureMs, retention };
 }

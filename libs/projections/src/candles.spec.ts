@@ -224,6 +224,22 @@ describe('given trades received after their bar closed', () => {
   });
 });
 
+describe('given a trade whose venue time is far ahead of its receive time (broken clock or hostile timestamp)', () => {
+  it('when applied then it is kept out of the candles and reported, and the real bars keep their retention', async () => {
+    const s: CandleSettings = { ...DEFAULT_CANDLE_SETTINGS, maxFutureMs: 60_000, retention: { ...DEFAULT_CANDLE_SETTINGS.retention, '1s': 5 } };
+    const r = await freshDb();
+    const a = new BatchApplier(r, context({ candles: s }));
+    const real = trade({ tradeId: '1', venueTimeUs: SEC * 1e6 });
+    const future = trade({ tradeId: '2', venueTimeUs: (SEC + 86_400 * 365) * 1e6, recvTimeUs: SEC * 1e6 + 2_000 });
+    const res = await a.apply(seqd([real, future]));
+    expect(res.counts['trade']).toEqual({ applied: 2, duplicates: 0, skipped: 0 });
+    expect(res.future.map((t) => t.tradeId)).toEqual(['2']);
+    await expectBarsMatch(r, [real]);
+    // still applied to the other projections
+    expect(await r.zcard(keys.recentTrades('BTC-USDT'))).toBe(2);
+  });
+});
+
 describe('given sums beyond double precision', () => {
   it('when many large trades with 18-decimal sizes are applied then volume and notional are exact', async () => {
     const rand = rng(7);

@@ -178,13 +178,18 @@ describe('candles: simulator -> ingest -> normalizer -> persister x2 -> api, aga
     expect(s).toMatchObject({ symbol: 'BTC-USDT', venue: 'okx', open: total.open, high: total.high, low: total.low, last: total.close, volume: total.volume, trades: N });
   });
 
-  it('writes the legacy candle keys from the Binance stream only', async () => {
+  it('writes the legacy candle keys (newest bar and list) from the Binance stream only', async () => {
     const oneMin = JSON.parse((await stack.redis.get('btc_candle_1min')) as string) as { c: number; t: number };
     const binance = sent.filter((t) => t.venue === 'binance').sort(order);
     const last = binance[binance.length - 1] as Sent;
     expect(oneMin.c).toBe(Number(last.price));
     expect(oneMin.t).toBe(Math.floor(last.tradeTimeMs / 60_000) * 60);
     for (const n of [5, 15, 30, 60, 240]) expect(await stack.redis.exists(`btc_candle_${n}min`)).toBe(1);
+    // the list form: one entry per minute with Binance trades, newest first, its head the newest bar
+    const minutes = new Set(binance.map((t) => Math.floor(t.tradeTimeMs / 60_000) * 60));
+    const list = await stack.redis.lrange('btc_candles_1min', 0, -1);
+    expect(list.map((e) => (JSON.parse(e) as { t: number }).t)).toEqual([...minutes].sort((a, b) => b - a));
+    expect(list[0]).toBe(await stack.redis.get('btc_candle_1min'));
   });
 
   it('rebuilds identical candle keys (and every other family) from the log into an empty Redis', async () => {

@@ -1,3 +1,4 @@
+import { CANDLE_LEGACY_LUA } from './candle-legacy-lua';
 import { CANDLE_LUA_DECLS, CANDLE_LUA_FLUSH } from './candle-lua';
 
 /**
@@ -150,6 +151,7 @@ if legacyTouched then
   end
 end
 ${CANDLE_LUA_FLUSH}
+${CANDLE_LEGACY_LUA}
 for j = 20, 19 + nExpire do redis.call('EXPIRE', ARGV[j], ttl) end
 local cp = redis.call('HGET', cpKey, 'seq')
 if (not cp) or tonumber(cp) < maxSeq then redis.call('HSET', cpKey, 'seq', ARGV[5]) end

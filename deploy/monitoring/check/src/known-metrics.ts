@@ -8,8 +8,6 @@
  * final run. Remove an entry when its branch lands; the names were agreed in advance.
  */
 export const PENDING_METRICS: Readonly<Record<string, string>> = {
-  // persister (candles branch)
-  feed_candle_late_trades_total: 'persister, candles branch: {venue}',
   // api (Redis failover branch)
   feed_redis_read_target: 'api, failover branch: {target=primary|standby}, 1 for the active one',
   feed_redis_up: 'api, failover branch: {role}',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Phase 3: config objects whose names carry their content hash (configs are immutable: new content = new name,
 # which rolls the services using it). The monitoring stack's many rule/dashboard files get a generated override.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker node
 require_manager

@@ -3,6 +3,7 @@
 #   tools/swarm/deploy.sh [nats|streams|redis|monitoring|feed|edge|all]
 # The app images come from the environment and must be pinned (git-sha tag or digest):
 #   INGEST_IMAGE NORMALIZER_IMAGE PERSISTER_IMAGE API_IMAGE STREAMS_IMAGE, plus REDIS_HOST (managed Redis).
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker node
 require_manager

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Phase 2.1: initialise the swarm on the first manager (no-op when this node is already in a swarm) and print the
 # join commands. Usage: tools/swarm/init.sh <this manager's PRIVATE ip>
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker
 addr=${1:?usage: init.sh <manager-1 private ip>}
@@ -18,7 +19,11 @@ require_manager
 # Autolock: a restarted manager needs the unlock key before it can read the raft log (secrets live there).
 if [ "$(docker info --format '{{.Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers}}')" != "true" ]; then
   mkdir -p "$FEED_STATE_DIR"
-  (umask 077 && docker swarm update --autolock=true | grep -oE 'SWMKEY-[^ ]+' >"$FEED_STATE_DIR/unlock-key" || true)
+  (
+    umask 077
+    docker swarm update --autolock=true | grep -oE 'SWMKEY-[^ ]+' >"$FEED_STATE_DIR/unlock-key"
+  ) || log "could not record the unlock key: read it with docker swarm unlock-key"
+
   log "autolock enabled; store the unlock key (docker swarm unlock-key) in the team's password manager"
 fi
 manager_token=$(docker swarm join-token -q manager)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Phase 2.2: join this node to the swarm (no-op when it already is in one).
 # Usage: tools/swarm/join.sh <manager|worker> <token> <manager-1 private ip> [this node's private ip]
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker
 role=${1:?usage: join.sh <manager|worker> <token> <manager ip> [own ip]}

@@ -5,6 +5,7 @@
 #   FEED_MONITORING_NODE=mgr-1            Prometheus, Grafana, Jaeger (feed.monitoring=true)
 #   FEED_REDIS_STANDBY_NODE=wkr-3         standby Redis and its volume (feed.redis-standby=true)
 #   FEED_ZONES="wkr-1=a wkr-2=b wkr-3=c"  failure domains for spread placement (feed.zone)
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker
 require_manager

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Phase 2.3: the overlay networks the stacks attach to, encrypted (overlay traffic is NOT encrypted by default).
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker
 require_manager

@@ -2,6 +2,7 @@
 # Deploy or remove a feature preview stack (deploy/swarm/preview.yml) named after the branch.
 #   tools/swarm/preview.sh up   <branch> <all-in-one image ref (git-sha tag or digest)>
 #   tools/swarm/preview.sh down <branch>
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker node
 require_manager

@@ -2,6 +2,7 @@
 # Roll one service back: to its previous spec (no ref), or to a given immutable image ref (a git-sha tag or digest
 # from the release history), the same way as an update.
 #   tools/swarm/rollback.sh <service> [image ref]
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker
 require_manager

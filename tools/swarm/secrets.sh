@@ -5,6 +5,7 @@
 # that does not exist. Rotation: docs/runbook.md ("Rotating secrets").
 #   FEED_REDIS_PASSWORD_FILE   managed Redis password (from the DigitalOcean control panel)
 #   FEED_TLS_PEM_FILE          fullchain + key PEM for the self-hosted edge (optional with the DO load balancer)
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker openssl node
 require_manager

@@ -3,6 +3,7 @@
 # The service's update_config does the rest: start-first, one task at a time, monitor, failure_action rollback.
 # If the update did not complete (rolled back, paused, or timed out), this rolls back explicitly and exits 1.
 #   tools/swarm/update-service.sh <stack_service, e.g. feed_api> <image ref>
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 need docker node
 require_manager

@@ -49,7 +49,8 @@ function lintApp(name: string, s: Obj, problems: string[], declaredNetworks: str
   const d = obj(s['deploy']);
   const hc = obj(s['healthcheck']);
   const test = arr(hc['test']);
-  if (test.length === 0 || test[0] === 'NONE' || hc['disable'] === true) p('no health check');
+  const noHealth = test.length === 0 || test[0] === 'NONE' || hc['disable'] === true;
+  if (noHealth) p('no health check');
   const start = durationMs(hc['start_period'] ?? '0s');
   const interval = durationMs(hc['interval'] ?? '30s');
   const retries = Number(hc['retries'] ?? 3);
@@ -61,7 +62,7 @@ function lintApp(name: string, s: Obj, problems: string[], declaredNetworks: str
   if (!(durationMs(u['delay'] ?? '0s') > 0)) p('update_config.delay is not set');
   for (const [k, c] of [['update_config', u], ['rollback_config', obj(d['rollback_config'])]] as const) {
     const monitor = durationMs(c['monitor'] ?? '5s');
-    if (!(monitor > healthBound)) p(`${k}.monitor ${c['monitor'] ?? '5s (default)'} does not outlast the health check (start_period + interval x retries = ${healthBound / 1000}s)`);
+    if (!noHealth && !(monitor > healthBound)) p(`${k}.monitor ${c['monitor'] ?? '5s (default)'} does not outlast the health check (start_period + interval x retries = ${healthBound / 1000}s)`);
   }
   if (!d['rollback_config']) p('no rollback_config');
   const rp = obj(d['restart_policy']);

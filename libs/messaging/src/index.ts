@@ -10,3 +10,4 @@ export * from './consumer-metrics';
 export * from './consumer-loop';
 export * from './leader-lease';
 export * from './open-jetstream';
+export * from './nats-accounts';

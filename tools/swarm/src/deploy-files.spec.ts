@@ -116,6 +116,7 @@ describe('edge', () => {
         FEED_API_PORT: '8080',
         FEED_HTTP_BIND: '127.0.0.1:80',
         FEED_HTTPS_BIND: '127.0.0.1:443',
+        FEED_DNS: '127.0.0.11:53',
       });
       expect(r.out).toContain('Configuration file is valid');
       expect(r.out).not.toMatch(/WARNING|ALERT/);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findMonitoringFiles, renderMonitoringOverride } from './monitoring-configs';
-import { NATS_USERS, renderNatsAuth, type NatsUser } from './nats-auth';
+import { NATS_USERS, renderNatsAuth, type NatsUser } from '@feed/messaging';
 import { lintStack } from './stack-lint';
 
 function flag(args: string[], name: string, fallback?: string): string {

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyStreams, connectNats, DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
+import { applyStreams, appPermissions, connectNats, DEFAULT_STREAM_SETTINGS, NATS_USERS, type NatsUser, renderNatsAuth } from '@feed/messaging';
 import { cleanupAll, startNats, tempDir } from '@feed/testing';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { appPermissions, NATS_USERS, type NatsUser, renderNatsAuth } from './nats-auth';
 
 /**
  * The NATS accounts the swarm runs with, on a real nats-server: each app can do its job and nothing else, and the

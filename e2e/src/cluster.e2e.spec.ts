@@ -88,11 +88,15 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     simUrl = String(line['url']);
     simClient = new SimClient(String(line['control']));
 
-    for (const kind of ['persister', 'normalizer', 'api', 'ingest'] as const) {
-      await start(kind);
-      await start(kind);
-    }
-    await waitFor(async () => (await persisted()) >= N / 4, { what: 'a quarter of the trades persisted', timeoutMs: 90_000, intervalMs: 250 });
+    // Consumers first (so nothing waits on a durable), then the publishers; the replicas of a kind start together.
+    for (const kinds of [['persister', 'normalizer', 'api'], ['ingest']] as const) await Promise.all(kinds.flatMap((k) => [start(k), start(k)]));
+    await waitFor(async () => (await persisted()) >= N / 4, { what: 'a quarter of the trades persisted', timeoutMs: 90_000, intervalMs: 250 }).catch((e: unknown) => {
+      const tails = Object.values(apps)
+        .flat()
+        .map((a) => `--- ${a.name}\n${a.tail(15)}`)
+        .join('\n');
+      throw new Error(`${String(e)}\n${tails}`);
+    });
 
     // The node leading the RAW stream (where ingest's publishes land) dies without a word.
     const leader = (await jsm.streams.info('FEED_RAW')).cluster?.leader;

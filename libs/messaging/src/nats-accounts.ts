@@ -28,7 +28,8 @@ export class NatsAuthError extends Error {
 }
 
 function consumerApi(stream: string): string[] {
-  return [`$JS.API.CONSUMER.*.${stream}`, `$JS.API.CONSUMER.*.${stream}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`, `$JS.API.STREAM.INFO.${stream}`];
+  // MSG.NEXT and DURABLE.CREATE are two tokens, so `CONSUMER.*.<stream>.>` does not cover them.
+  return [`$JS.API.CONSUMER.*.${stream}`, `$JS.API.CONSUMER.*.${stream}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`, `$JS.API.STREAM.INFO.${stream}`];
 }
 
 /** Least privilege per app for one subject prefix. */

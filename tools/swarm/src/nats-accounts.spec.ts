@@ -70,9 +70,17 @@ describe('on a real nats-server', () => {
   });
 
   it('the persister reads MD through its durable but cannot create consumers on RAW', async () => {
-    const jsm = await jetstreamManager(await as('persister', PASSWORDS.persister), { timeout: 1_500 });
+    const persister = await as('persister', PASSWORDS.persister);
+    const jsm = await jetstreamManager(persister, { timeout: 1_500 });
     await jsm.consumers.add('FEED_MD', { durable_name: 'feed_persister_spec', ack_policy: AckPolicy.Explicit, filter_subject: 'feed.md.v1.>' });
     expect((await jsm.consumers.info('FEED_MD', 'feed_persister_spec')).name).toBe('feed_persister_spec');
+    // It can pull (CONSUMER.MSG.NEXT) and ack what it gets.
+    const md = jetstream(await as('normalizer', PASSWORDS.normalizer), { timeout: 1_500 });
+    await md.publish('feed.md.v1.trade.BTC-USDT.binance', 'x', { msgID: 'spec-md-1' });
+    const js = jetstream(persister, { timeout: 1_500 });
+    const m = await (await js.consumers.get('FEED_MD', 'feed_persister_spec')).next({ expires: 2_000 });
+    expect(m?.subject).toBe('feed.md.v1.trade.BTC-USDT.binance');
+    expect(await m?.ackAck()).toBe(true);
     await expect(jsm.consumers.add('FEED_RAW', { durable_name: 'sneaky', ack_policy: AckPolicy.Explicit })).rejects.toThrow();
   });
 

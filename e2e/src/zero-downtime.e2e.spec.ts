@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { FeedStack, ROOT, sumSamples } from '@feed/feed-stack';
-import { freePort, registry, tempDir, waitFor, type AppProcess } from '@feed/testing';
+import { freePort, registry, spawnApp, tempDir, waitFor, type AppProcess } from '@feed/testing';
 import WebSocket from 'ws';
 
 /**
@@ -151,8 +151,12 @@ describe('zero-downtime api rollout behind the haproxy edge', () => {
     const apiPort = await freePort();
     // Replica i of generation g listens on 127.0.<g>.<i>: distinct addresses, one port, like swarm tasks.
     const inDns = new Map<AppProcess, string>();
+    // Started here rather than by stack.startApp: a generous start deadline on a loaded machine.
     const startApi = async (ip: string): Promise<AppProcess> => {
-      const app = await (stack as FeedStack).startApp('api', { HTTP_HOST: ip, HTTP_PORT: String(apiPort) });
+      const s = stack as FeedStack;
+      const env: Record<string, string> = { ...s.baseEnv('api'), HTTP_HOST: ip, HTTP_PORT: String(apiPort) };
+      const app = spawnApp({ name: `api:${env['INSTANCE_ID'] ?? ip}`, script: path.join(ROOT, 'dist/apps/api/main.js'), env });
+      await app.waitForJson((j) => j['msg'] === 'api listening', 60_000);
       inDns.set(app, ip);
       return app;
     };
@@ -181,6 +185,7 @@ describe('zero-downtime api rollout behind the haproxy edge', () => {
     });
     // haproxy's log (stdout) and notices (stderr), shown when an assertion on failures fails.
     const haproxyErr: string[] = [];
+    let stopClients = async (): Promise<void> => undefined;
     for (const st of [haproxy.stdout, haproxy.stderr]) st.on('data', (b: Buffer) => haproxyErr.push(...b.toString().split('\n').filter(Boolean)));
     if (haproxy.pid) registry.trackChild(haproxy.pid, 'haproxy');
     try {
@@ -199,6 +204,10 @@ describe('zero-downtime api rollout behind the haproxy edge', () => {
 
       const poller = poll(`${edge}/v1/trades?symbol=BTC-USDT&limit=5`);
       const ws = new ResumingClient(`wss://127.0.0.1:${httpsPort}/v1/stream`);
+      stopClients = async () => {
+        ws.stop();
+        await poller.stop();
+      };
       ws.connect();
       await waitFor(() => ws.trades.length >= 50, { what: 'the WebSocket client to receive trades', timeoutMs: 30_000 });
 
@@ -235,6 +244,7 @@ describe('zero-downtime api rollout behind the haproxy edge', () => {
       expect(first).toBeGreaterThanOrEqual(0);
       expect(got).toEqual(sent.slice(first, first + got.length));
     } finally {
+      await stopClients();
       haproxy.kill('SIGTERM');
       if (haproxy.pid) registry.untrackChild(haproxy.pid);
     }

@@ -49,6 +49,15 @@ auth_name="feed_nats_auth_$(content_hash "$auth")"
 ensure_secret "$auth_name" "$auth"
 state_set FEED_NATS_AUTH "$auth_name"
 
+# redis_exporter's password map (target URI -> password), for the targets in deploy/monitoring/prometheus.yml.
+exporter="$FEED_STATE_DIR/redis-exporter-passwords.json"
+(umask 077 && node -e 'const fs = require("fs"); const [standby, primary] = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8").trim());
+  console.log(JSON.stringify({ "redis://redis-standby:6379": standby, "redis://redis-primary:6379": primary }))' \
+  "$pw_dir/redis_standby" "$FEED_REDIS_PASSWORD_FILE" >"$exporter")
+exporter_name="feed_redis_exporter_passwords_$(content_hash "$exporter")"
+ensure_secret "$exporter_name" "$exporter"
+state_set FEED_REDIS_EXPORTER_PASSWORDS "$exporter_name"
+
 if [ -n "${FEED_TLS_PEM_FILE:-}" ]; then
   tls_name="feed_tls_pem_$(content_hash "$FEED_TLS_PEM_FILE")"
   ensure_secret "$tls_name" "$FEED_TLS_PEM_FILE"

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { renderMonitoringOverride } from './monitoring-configs';
+import { findMonitoringFiles, renderMonitoringOverride } from './monitoring-configs';
 import { lintStack } from './stack-lint';
 
 /**
@@ -65,6 +65,19 @@ describe('swarm stack files', () => {
 
   it.each(STACKS)('%s passes the stack lint', (f) => {
     expect(lintStack(readFileSync(path.join(SWARM, f), 'utf8'))).toEqual([]);
+  });
+
+  it.each(STACKS)('%s: every config file it reads exists', (f) => {
+    const doc = parse(readFileSync(path.join(SWARM, f), 'utf8')) as { configs?: Record<string, { file?: string }> };
+    for (const c of Object.values(doc.configs ?? {})) if (c.file) expect([c.file, existsSync(path.resolve(SWARM, c.file))]).toEqual([c.file, true]);
+  });
+
+  it('the override for the real deploy/monitoring rules and dashboards mounts every file', () => {
+    const files = findMonitoringFiles(path.join(ROOT, 'deploy/monitoring'));
+    expect(files.rules.length).toBeGreaterThan(0);
+    expect(files.dashboards.length).toBeGreaterThan(0);
+    const doc = parse(renderMonitoringOverride(files)) as { configs: Record<string, { file: string }> };
+    expect(Object.keys(doc.configs)).toHaveLength(files.rules.length + files.dashboards.length);
   });
 
   it('the app stack runs every app with the timing contract the lint checks', () => {

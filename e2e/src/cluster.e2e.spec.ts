@@ -63,7 +63,8 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
         PERSISTER_ACK_WAIT_MS: '3000',
       },
     });
-    await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 30_000).catch((e: unknown) => {
+    // Generous: six apps start at once on a shared machine.
+    await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 90_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${String(e)}\n${app.tail(30)}`);
     });
     apps[kind].push(app);

@@ -69,7 +69,7 @@ function poll(url: string): Poller {
   let running = true;
   const one = (): Promise<void> =>
     new Promise((resolve) => {
-      const req = https.get(url, { agent, timeout: 10_000 }, (res) => {
+      const req = https.get(url, { agent, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

@@ -108,7 +108,11 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     await simClient.waitForCount(N, 120_000);
     const sent = (await simClient.record()).map((t) => t.tradeId);
     expect(sent).toHaveLength(N);
-    await waitFor(async () => (await persisted()) >= N, { what: 'every trade persisted after the kills', timeoutMs: 120_000, intervalMs: 500 });
+    await waitFor(async () => (await persisted()) >= N, { what: 'every trade persisted after the kills', timeoutMs: 120_000, intervalMs: 500 }).catch(async (e: unknown) => {
+      // Say where the trades stopped: in the log (MD) or only in Redis.
+      const md = await jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' }).catch(() => undefined);
+      throw new Error(`${String(e)}; persisted ${await persisted()} of ${N}, MD holds ${md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? '?'}`);
+    });
     const members = await redis.zrange('feed:trades:BTC-USDT', '0', '-1');
     const ids = members.map((m) => String((JSON.parse(m.slice(m.indexOf('|') + 1)) as { tradeId: string }).tradeId));
     expect(ids).toHaveLength(N);

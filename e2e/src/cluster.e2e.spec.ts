@@ -84,14 +84,14 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     await applyStreams(admin, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: 'feed', replicas: 3, rawMaxBytes: 256 * MiB, mdMaxBytes: 256 * MiB, dlqMaxBytes: 16 * MiB, leaseTtlMs: 3_000 });
     for (const s of ['FEED_RAW', 'FEED_MD', 'FEED_DLQ']) expect((await jsm.streams.info(s)).config.num_replicas).toBe(3);
 
-    sim = spawnApp({ name: 'venue-sim', script: path.join(ROOT, 'dist/tools/venue-sim/main.js'), args: ['--port', '0', '--rate', '1500', '--symbols', 'BTCUSDT', '--max-trades', String(N)] });
+    sim = spawnApp({ name: 'venue-sim', script: path.join(ROOT, 'dist/tools/venue-sim/main.js'), args: ['--port', '0', '--rate', '1000', '--symbols', 'BTCUSDT', '--max-trades', String(N)] });
     const line = await sim.waitForJson((j) => j['msg'] === 'venue-sim listening', 15_000);
     simUrl = String(line['url']);
     simClient = new SimClient(String(line['control']));
 
     // Consumers first (so nothing waits on a durable), then the publishers; the replicas of a kind start together.
     for (const kinds of [['persister', 'normalizer', 'api'], ['ingest']] as const) await Promise.all(kinds.flatMap((k) => [start(k), start(k)]));
-    await waitFor(async () => (await persisted()) >= N / 4, { what: 'a quarter of the trades persisted', timeoutMs: 90_000, intervalMs: 250 }).catch((e: unknown) => {
+    await waitFor(async () => (await persisted()) >= N / 4, { what: 'a quarter of the trades persisted', timeoutMs: 150_000, intervalMs: 250 }).catch((e: unknown) => {
       const tails = Object.values(apps)
         .flat()
         .map((a) => `--- ${a.name}\n${a.tail(15)}`)
@@ -108,7 +108,7 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     await simClient.waitForCount(N, 120_000);
     const sent = (await simClient.record()).map((t) => t.tradeId);
     expect(sent).toHaveLength(N);
-    await waitFor(async () => (await persisted()) >= N, { what: 'every trade persisted after the kills', timeoutMs: 120_000, intervalMs: 500 }).catch(async (e: unknown) => {
+    await waitFor(async () => (await persisted()) >= N, { what: 'every trade persisted after the kills', timeoutMs: 180_000, intervalMs: 500 }).catch(async (e: unknown) => {
       // Say where the trades stopped: in the log (MD) or only in Redis.
       const md = await jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' }).catch(() => undefined);
       throw new Error(`${String(e)}; persisted ${await persisted()} of ${N}, MD holds ${md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? '?'}`);
@@ -123,5 +123,5 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     expect(md.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance']).toBe(N);
     // The surviving replicas are still healthy (a NATS node loss restarts nothing).
     for (const kind of ['ingest', 'normalizer', 'persister', 'api'] as const) for (const a of apps[kind]) expect(a.running).toBe(true);
-  }, 400_000);
+  }, 600_000);
 });

@@ -1,3 +1,5 @@
+// Tracing first: it must be running before the modules its instrumentations patch are loaded.
+import { tracing } from './instrument';
 import { fromProcessEnv } from '@feed/config';
 import { createLogger, errFields } from '@feed/logging';
 import { openJetStream, streamName } from '@feed/messaging';
@@ -11,6 +13,7 @@ async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
   const log = createLogger({ service: 'api', instanceId: cfg.common.instanceId, level: cfg.common.logLevel });
   const registry = createRegistry('api', cfg.common.instanceId);
+  tracing.bindMetrics(registry);
 
   // Read side: fail fast rather than queue requests while Redis is away (/ready reports the outage).
   const redis = createRedisClient(cfg.redis, { name: `api-${cfg.common.instanceId}`, failFast: true });
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     ...api.shutdownSteps(),
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'quit redis', run: async () => void (await redis.quit().catch(() => redis.disconnect())) },
+    { name: 'flush traces', run: () => tracing.shutdown(2_000) },
   ]);
 }
 

@@ -1,6 +1,7 @@
 import type { Subjects } from '@feed/messaging';
+import { frameTrace } from './frame-trace';
 import type { IngestMetrics } from './metrics';
-import type { RawPublisher } from './raw-publisher';
+import type { RawMessage, RawPublisher } from './raw-publisher';
 import type { SequenceChecker, SequenceJump } from './sequence-checker';
 import type { StreamTracker } from './stream-tracker';
 import type { VenueAdapter } from './venues';
@@ -57,13 +58,16 @@ export function createFrameHandler(deps: {
     }
     metrics.frames.inc({ venue, channel: c.channel });
     if ((c.channel === 'trade' || c.channel === 'quote') && c.symbol !== '_') tracker.onFrame({ venue, channel: c.channel, symbol: c.symbol }, recvUs);
-    publisher.enqueue({
+    const m: RawMessage = {
       subject: subjects.raw(venue, c.channel, c.symbol),
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       ...(c.msgId ? { msgId: c.msgId } : {}),
       recvTimeUs: recvUs,
       venue,
       attempt: 0,
-    });
+    };
+    const trace = frameTrace(venue, c.channel, c.symbol, recvUs, data.length);
+    if (trace) m.trace = trace;
+    publisher.enqueue(m);
   };
 }

@@ -1,3 +1,5 @@
+// Tracing first: it must be running before the modules its instrumentations patch are loaded.
+import { tracing } from './instrument';
 import { fromProcessEnv } from '@feed/config';
 import { errFields } from '@feed/logging';
 import { Subjects, WindowedPublisher, openJetStream, streamName } from '@feed/messaging';
@@ -15,6 +17,7 @@ import { ADAPTERS, type StreamKey, type VenueAdapter } from './venues';
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
   const { log, registry, health } = createServiceContext('ingest', cfg.common);
+  tracing.bindMetrics(registry);
   const metrics = createIngestMetrics(registry);
   const { nc, js, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [streamName(cfg.common.prefix, 'RAW')]);
   health.addReadiness('nats', connected);
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     { name: 'flush raw frames', run: () => publisher.drain() },
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+    { name: 'flush traces', run: () => tracing.shutdown(2_000) },
   ]);
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@feed/logging';
-import { Hdr, newHeaders, type WindowedPublisher } from '@feed/messaging';
+import { Hdr, newHeaders, type PublishOptions, type WindowedPublisher } from '@feed/messaging';
 import type { Source } from '@feed/price-types';
+import type { Context } from '@opentelemetry/api';
 import type { IngestMetrics } from './metrics';
 
 export interface RawMessage {
@@ -10,6 +11,8 @@ export interface RawMessage {
   recvTimeUs: number;
   venue: string;
   attempt: number;
+  /** The frame's trace when it was sampled (frame-trace.ts); the publish continues it. */
+  trace?: Context;
 }
 
 /**
@@ -57,7 +60,8 @@ export class RawPublisher {
         h.set(Hdr.recvTimeUs, String(m.recvTimeUs));
         h.set(Hdr.source, this.o.source);
         h.set(Hdr.ingest, this.o.ingestId);
-        const po = { headers: h, ...(m.msgId ? { msgId: m.msgId } : {}) };
+        const po: PublishOptions = { headers: h, ...(m.msgId ? { msgId: m.msgId } : {}) };
+        if (m.trace) po.trace = m.trace;
         // Synchronous while the window has room, so a burst of frames leaves in one socket write.
         const ack = this.publisher.trySend(m.subject, m.data, po) ?? (await this.publisher.start(m.subject, m.data, po)).ack;
         ack.then(

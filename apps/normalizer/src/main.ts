@@ -1,3 +1,5 @@
+// Tracing first: it must be running before the modules its instrumentations patch are loaded.
+import { tracing } from './instrument';
 import { fromProcessEnv } from '@feed/config';
 import { errFields } from '@feed/logging';
 import {
@@ -27,6 +29,7 @@ import { RecentIds } from './recent-ids';
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
   const { log, registry, health } = createServiceContext('normalizer', cfg.common);
+  tracing.bindMetrics(registry);
   const raw = streamName(cfg.common.prefix, 'RAW');
   const { nc, js, jsm, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [raw, streamName(cfg.common.prefix, 'MD'), streamName(cfg.common.prefix, 'DLQ')]);
   health.addReadiness('nats', connected);
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     { name: 'close lease connection', run: async () => void (await leaseNc?.drain()) },
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+    { name: 'flush traces', run: () => tracing.shutdown(2_000) },
   ]);
 }
 

@@ -1,6 +1,7 @@
 import { Hdr, newHeaders, TransientError, type Delivered, type Pipelined, type Subjects, type WindowedPublisher } from '@feed/messaging';
 import { nowUs, type MarketEventV1 } from '@feed/price-types';
-import { injectTrace } from '@feed/tracing';
+import { activeTraceId, isSampled } from '@feed/tracing';
+import type { Context } from '@opentelemetry/api';
 import type { MapResult } from './mappers';
 import type { NormalizerMetrics } from './metrics';
 import type { GapService } from './gaps/gap-service';
@@ -17,10 +18,12 @@ const encoder = new TextEncoder();
 export function createBatchHandler(deps: { publisher: WindowedPublisher; subjects: Subjects; recent: RecentIds; metrics: NormalizerMetrics; gaps?: GapService }) {
   const { publisher, subjects, recent, metrics } = deps;
   return async (items: Delivered<MapResult>[]): Promise<void | Pipelined<MapResult>> => {
-    const out: Array<{ subject: string; data: Uint8Array; msgId: string; headers: ReturnType<typeof newHeaders>; ev: MarketEventV1 }> = [];
+    const out: Array<{ subject: string; data: Uint8Array; msgId: string; headers: ReturnType<typeof newHeaders>; trace: Context; ev: MarketEventV1 }> = [];
     const inBatch = new Set<string>();
     for (const it of items) {
       const r = it.value;
+      // A sampled frame's trades keep its trace id (TradeV1.traceId): the API returns it, Jaeger opens it.
+      const traceId = isSampled(it.ctx) ? activeTraceId(it.ctx) : undefined;
       if (r.ignored) {
         metrics.frames.inc({ venue: venueOf(it.subject), outcome: 'ignored' });
         continue;
@@ -37,8 +40,8 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
         inBatch.add(ev.id);
         const headers = newHeaders();
         headers.set(Hdr.source, ev.source);
-        injectTrace(headers, it.ctx);
-        out.push({ subject: subjects.md(ev.type, ev.symbol, ev.venue), data: encoder.encode(JSON.stringify(ev)), msgId: ev.id, headers, ev });
+        if (traceId !== undefined && ev.type === 'trade') ev.traceId = traceId;
+        out.push({ subject: subjects.md(ev.type, ev.symbol, ev.venue), data: encoder.encode(JSON.stringify(ev)), msgId: ev.id, headers, trace: it.ctx, ev });
       }
     }
     if (out.length === 0) return;

@@ -1,3 +1,5 @@
+// Tracing first: it must be running before the modules its instrumentations patch are loaded.
+import { tracing } from './instrument';
 import { fromProcessEnv } from '@feed/config';
 import { Keys } from '@feed/keys';
 import { errFields } from '@feed/logging';
@@ -25,6 +27,7 @@ import { BatchApplier, scriptProjections } from '@feed/projections';
 async function main(): Promise<void> {
   const cfg = readConfig(fromProcessEnv());
   const { log, registry, health } = createServiceContext('persister', cfg.common);
+  tracing.bindMetrics(registry);
 
   const redis = createRedisClient(cfg.redis, { name: `persister-${cfg.group}-${cfg.common.instanceId}`, failFast: true });
   redis.on('error', (e: Error) => log.debug({ err: e.message }, 'redis error'));
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close redis', run: async () => void (await redis.quit().catch(() => redis.disconnect())) },
     { name: 'close http', run: () => new Promise<void>((r) => server.close(() => r())) },
+    { name: 'flush traces', run: () => tracing.shutdown(2_000) },
   ]);
 }
 

@@ -4,3 +4,4 @@ export * from './common';
 export * from './nats';
 export * from './redis';
 export * from './http';
+export * from './otel';

@@ -1,6 +1,7 @@
 import { ValidationError } from '@feed/price-types';
-import { extractTrace } from '@feed/tracing';
+import { context, ROOT_CONTEXT as ROOT } from '@opentelemetry/api';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { BatchSpans, messageContext } from './consumer-spans';
 import type { ConsumerLoopOptions, Delivered, HandleOutcome, Pipelined } from './consumer-types';
 import { pullExpiresMs } from './durable';
 import { PoisonError, TransientError } from './errors';
@@ -206,11 +207,15 @@ export class ConsumerLoop<T> {
     const t0 = process.hrtime.bigint();
     this.batchStartedAt = Date.now();
     const good: Delivered<T>[] = [];
+    /** Sampled messages of this batch; allocated only when there is one (no per-message cost otherwise). */
+    let traced: Delivered<T>[] | undefined;
     try {
       for (const msg of batch) {
         if (msg.info.deliveryCount > 1) m.redelivered.inc({ consumer: o.name });
         try {
-          good.push({ value: o.decode(msg), msg, seq: msg.seq, subject: msg.subject, deliveryCount: msg.info.deliveryCount, ctx: extractTrace(msg.headers) });
+          const d: Delivered<T> = { value: o.decode(msg), msg, seq: msg.seq, subject: msg.subject, deliveryCount: msg.info.deliveryCount, ctx: messageContext(msg) };
+          good.push(d);
+          if (d.ctx !== ROOT) (traced ??= []).push(d);
         } catch (e) {
           // decode is pure: whatever it throws is about the input, so the message is poison (never a crash).
           const reason = e instanceof ValidationError ? e.code : e instanceof PoisonError ? e.reason : 'decode_error';
@@ -218,12 +223,18 @@ export class ConsumerLoop<T> {
         }
       }
       if (good.length > 0) {
+        const spans = BatchSpans.start({ consumer: o.name, filterSubject: o.filterSubject }, batch.length, traced);
         let result: void | HandleOutcome<T> | Pipelined<T>;
         try {
-          result = await o.handle(good);
+          // Inside the batch span: what the side effect does without a message of its own (one Redis script call
+          // for the whole batch) is a child of the batch span.
+          result = await (spans ? context.with(spans.ctx, () => o.handle(good)) : o.handle(good));
         } catch (e) {
-          if (!(e instanceof TransientError)) throw e;
-          this.failBatch(good, e);
+          if (!(e instanceof TransientError)) {
+            spans?.end(() => 'nakked', e instanceof Error ? e.message : String(e));
+            throw e;
+          }
+          this.failBatch(good, e, spans);
           return false;
         }
         if (result && 'settled' in result) {
@@ -232,10 +243,13 @@ export class ConsumerLoop<T> {
           const msgs = good.map((g) => g.msg);
           this.inFlightBatches.add(msgs);
           const settled = result.settled.then(
-            (outcome) => this.finishBatch(good, outcome),
+            (outcome) => this.finishBatch(good, outcome, spans),
             (e: unknown) => {
-              if (e instanceof TransientError) this.failBatch(good, e);
-              else this.fatal = e;
+              if (e instanceof TransientError) this.failBatch(good, e, spans);
+              else {
+                spans?.end(() => 'nakked', e instanceof Error ? e.message : String(e));
+                this.fatal = e;
+              }
             },
           );
           this.pendingBatches.add(settled);
@@ -245,7 +259,7 @@ export class ConsumerLoop<T> {
           });
           while (this.pendingBatches.size >= (o.maxPendingBatches ?? 1)) await Promise.race(this.pendingBatches);
         } else {
-          await this.finishBatch(good, result);
+          await this.finishBatch(good, result, spans);
         }
       }
       if (this.fatal) throw this.fatal;
@@ -259,7 +273,7 @@ export class ConsumerLoop<T> {
   }
 
   /** Dead-letter what the side effect rejected, ack the rest. */
-  private async finishBatch(good: Delivered<T>[], outcome: void | HandleOutcome<T>): Promise<void> {
+  private async finishBatch(good: Delivered<T>[], outcome: void | HandleOutcome<T>, spans?: BatchSpans<T>): Promise<void> {
     const { o } = this;
     const rejected = new Set<Delivered<T>>();
     for (const r of outcome?.rejected ?? []) {
@@ -268,6 +282,7 @@ export class ConsumerLoop<T> {
     }
     for (const g of good) if (!rejected.has(g)) g.msg.ack();
     o.metrics.messages.inc({ consumer: o.name, outcome: 'acked' }, good.length - rejected.size);
+    spans?.end((d) => (rejected.has(d) ? 'dead_lettered' : 'acked'));
   }
 
   /** Naks every queued, unhandled message; counted, so that every delivery ends in exactly one outcome. */
@@ -278,10 +293,11 @@ export class ConsumerLoop<T> {
   }
 
   /** A dependency failed for this batch: nak it (redelivered later) and make the loop pause. */
-  private failBatch(good: Delivered<T>[], e: TransientError): void {
+  private failBatch(good: Delivered<T>[], e: TransientError, spans?: BatchSpans<T>): void {
     const { o } = this;
     // The loop stops fetching now: see pullExpiresMs for why the delay is at least handBackDelayMs.
     for (const g of good) g.msg.nak(Math.max(o.nakDelayMs, this.handBackDelayMs));
+    spans?.end(() => 'nakked', e.message);
     o.metrics.messages.inc({ consumer: o.name, outcome: 'nakked' }, good.length);
     o.metrics.paused.set({ consumer: o.name }, 1);
     this.broken = true;

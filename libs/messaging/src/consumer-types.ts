@@ -12,7 +12,11 @@ export interface Delivered<T> {
   seq: number;
   subject: string;
   deliveryCount: number;
-  /** Remote trace context extracted from the message headers. */
+  /**
+   * The message's trace context: when its traceparent is sampled, its own consumer span (a child of the remote
+   * context in its headers; just that remote context when no SDK runs here), else ROOT_CONTEXT. Publishes made for
+   * this message pass it as `trace` so the trade stays one trace.
+   */
   ctx: Context;
 }
 

@@ -11,3 +11,4 @@ export * from './consumer-loop';
 export * from './leader-lease';
 export * from './open-jetstream';
 export * from './nats-accounts';
+export * from './consumer-spans';

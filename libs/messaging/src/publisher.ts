@@ -1,10 +1,19 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import type { MsgHdrs } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { getTracer, injectTrace, isSampled, MessagingAttr, NATS_SYSTEM, tracingActive } from '@feed/tracing';
+import { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+
+const tracer = getTracer('messaging');
 
 export interface PublishOptions {
   /** Deterministic event id; JetStream dedupes on it within the duplicate window. */
   msgId?: string;
   headers?: MsgHdrs;
+  /**
+   * The trace this message continues (e.g. the consumed message's `Delivered.ctx`). When sampled, the publish
+   * gets a PRODUCER span (ended at the PubAck) whose context travels in the headers; unsampled: nothing is done.
+   */
+  trace?: Context;
 }
 
 export interface PublisherOptions {
@@ -82,19 +91,53 @@ export class WindowedPublisher {
     const opts: { msgID?: string; headers?: MsgHdrs; timeout: number } = { timeout: this.opts.timeoutMs };
     if (o.msgId !== undefined) opts.msgID = o.msgId;
     if (o.headers !== undefined) opts.headers = o.headers;
+    const span = o.trace !== undefined && isSampled(o.trace) ? this.traced(subject, o, opts) : undefined;
     return this.js.publish(subject, data, opts).then(
       (ack) => {
         this.release();
         this.published++;
         if (ack.duplicate) this.duplicates++;
+        if (span) {
+          span.setAttributes({ 'messaging.nats.stream_sequence': ack.seq, 'feed.duplicate': ack.duplicate });
+          span.end();
+        }
         return ack;
       },
       (e: unknown) => {
         this.release();
         this.failures++;
+        if (span) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+          span.end();
+        }
         throw e;
       },
     );
+  }
+
+  /** A sampled publish: PRODUCER span (messaging conventions) whose context is injected into the headers. */
+  private traced(subject: string, o: PublishOptions, opts: { headers?: MsgHdrs }): Span | undefined {
+    const h = (opts.headers ??= natsHeaders());
+    if (!tracingActive()) {
+      // No SDK in this process: still pass the upstream context on, so the trace continues past this stage.
+      injectTrace(h, o.trace);
+      return undefined;
+    }
+    const span = tracer.startSpan(
+      `send ${subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          [MessagingAttr.system]: NATS_SYSTEM,
+          [MessagingAttr.operation]: 'send',
+          [MessagingAttr.destination]: subject,
+          ...(o.msgId !== undefined ? { [MessagingAttr.messageId]: o.msgId } : {}),
+        },
+      },
+      o.trace,
+    );
+    injectTrace(h, trace.setSpan(o.trace as Context, span));
+    return span;
   }
 
   /** Publish and wait for the PubAck (still subject to the window). */

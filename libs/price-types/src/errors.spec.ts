@@ -41,6 +41,7 @@ describe('ValidationError', () => {
       'bad_enum',
       'bad_json',
       'crossed_quote',
+      'bad_trace_id',
     ];
     for (const c of codes) {
       const e = new ValidationError(c, 'f', 'd');

@@ -15,7 +15,8 @@ export type ValidationCode =
   | 'bad_id'
   | 'bad_enum'
   | 'bad_json'
-  | 'crossed_quote';
+  | 'crossed_quote'
+  | 'bad_trace_id';
 
 export class ValidationError extends Error {
   override readonly name = 'ValidationError';

@@ -48,6 +48,13 @@ export interface TradeV1 extends EventBaseV1 {
   side: TakerSide;
   /** Venue time: epoch µs at which the venue says the trade matched (its clock). */
   venueTimeUs: number;
+  /**
+   * W3C trace id (32 lowercase hex) of the trace that carried this trade through Feed, set by the normalizer only
+   * when the venue frame was sampled for tracing (docs/tracing.md: open it in Jaeger). Absent otherwise. Not part
+   * of the trade's identity: two ingest replicas' copies of a trade may carry different trace ids and still dedupe
+   * to one (the first on the log wins, in live and in replay alike).
+   */
+  traceId?: string;
 }
 
 export interface QuoteV1 extends EventBaseV1 {

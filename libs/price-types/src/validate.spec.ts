@@ -168,6 +168,27 @@ describe('validateTrade', () => {
     expect(JSON.stringify(input)).toBe(snapshot); // input not mutated
   });
 
+  it('keeps an optional W3C traceId (after the other fields) and round-trips it through JSON', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const t = validateTrade(trade({ traceId }));
+    expect(t.traceId).toBe(traceId);
+    expect(sorted(Object.keys(t))).toEqual(sorted([...TRADE_KEYS, 'traceId']));
+    expect(decodeEvent(JSON.stringify(t))).toEqual(t);
+    expect(validateTrade(trade({ traceId: null }))).not.toHaveProperty('traceId');
+    expect(validateTrade(trade())).not.toHaveProperty('traceId');
+  });
+
+  it.each([
+    ['upper-case hex', '4BF92F3577B34DA6A3CE929D0E0E4736'],
+    ['too short', '4bf92f3577b34da6a3ce929d0e0e473'],
+    ['non-hex', 'zbf92f3577b34da6a3ce929d0e0e4736'],
+    ['all zero (W3C invalid)', '0'.repeat(32)],
+    ['a number', 42],
+    ['a whole traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+  ])('refuses a bad traceId (%s) with bad_trace_id', (_what, traceId) => {
+    expect(refusal(() => validateTrade(trade({ traceId })))).toEqual({ code: 'bad_trace_id', field: 'traceId' });
+  });
+
   it('accepts every side, every source and the price/size bounds', () => {
     for (const side of ['buy', 'sell', 'unknown']) expect(validateTrade(trade({ side })).side).toBe(side);
     for (const source of ['live', 'simulated']) expect(validateTrade(trade({ source })).source).toBe(source);

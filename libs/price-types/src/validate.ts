@@ -85,12 +85,26 @@ const CHANNELS: readonly Channel[] = ['trade', 'quote'];
 const STATES: readonly ConnectionState[] = ['live', 'stale', 'reconnecting', 'down'];
 const GAP_STATES: readonly GapState[] = ['detected', 'repaired', 'unrepaired'];
 
+const TRACE_ID_RE = /^[0-9a-f]{32}$/;
+const ZERO_TRACE_ID = '0'.repeat(32);
+
+/** An optional W3C trace id: 32 lowercase hex digits, not all zero (the W3C invalid id). */
+function traceIdOf(o: Obj): string | undefined {
+  const v = o['traceId'];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !TRACE_ID_RE.test(v) || v === ZERO_TRACE_ID) {
+    throw new ValidationError('bad_trace_id', 'traceId', `expected 32 lowercase hex digits, not all zero, got ${JSON.stringify(typeof v === 'string' ? v.slice(0, 40) : v)}`);
+  }
+  return v;
+}
+
 export function validateTrade(input: unknown): TradeV1 {
   const o = obj(input);
   const b = base(o);
   const tradeId = assertVenueEventId(field(o, 'tradeId'), 'tradeId');
   expectId(b, 'trade', tradeId);
-  return {
+  const traceId = traceIdOf(o);
+  const t: TradeV1 = {
     v: b.v,
     id: b.id,
     venue: b.venue,
@@ -104,6 +118,8 @@ export function validateTrade(input: unknown): TradeV1 {
     side: oneOf(o, 'side', SIDES),
     venueTimeUs: assertTimeUs(field(o, 'venueTimeUs'), 'venueTimeUs'),
   };
+  if (traceId !== undefined) t.traceId = traceId;
+  return t;
 }
 
 export function validateQuote(input: unknown): QuoteV1 {

@@ -50,11 +50,14 @@ export class StreamHub {
     if (seq > this.seen) this.seen = seq;
   }
 
-  publish(item: RingItem): void {
+  /** Returns how many subscribers the item was offered to (the fan-out span's attribute). */
+  publish(item: RingItem): number {
     this.ring.push(item);
     this.observe(item.seq);
     const subs = this.bySymbol.get(item.symbol);
-    if (subs) for (const s of subs) s.deliver(item);
+    if (!subs) return 0;
+    for (const s of subs) s.deliver(item);
+    return subs.size;
   }
 
   add(symbol: string, s: Subscriber): void {

@@ -4,6 +4,7 @@ import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStr
 import type { ApiMetrics } from '../metrics';
 import { streamTradeItem } from '../read/format';
 import type { DuplicateFilter } from './dedupe';
+import { tracedFanOut } from './fanout-span';
 import type { StreamHub } from './hub';
 
 export interface LiveFeedDeps {
@@ -154,7 +155,7 @@ export class LiveFeed {
       metrics.liveDuplicates.inc({ venue: ev.venue });
       hub.observe(seq);
     } else {
-      hub.publish({ seq, symbol: ev.symbol, json: JSON.stringify(streamTradeItem(ev, seq)) });
+      tracedFanOut(m, hub, { seq, symbol: ev.symbol, json: JSON.stringify(streamTradeItem(ev, seq)) });
       metrics.liveEvents.inc({ outcome: 'pushed' });
       metrics.pushLatency.observe({ venue: ev.venue }, Math.max(0, nowUs() - ev.recvTimeUs) / 1e6);
     }

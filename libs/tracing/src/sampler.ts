@@ -1,0 +1,55 @@
+import { trace, TraceFlags, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/sdk-trace-base';
+import type { OtelSampler } from '@feed/config';
+
+/**
+ * A root span that LINKS to a sampled context is sampled, whatever the ratio says. Feed's batch spans are roots
+ * (a consumer batch mixes messages of many traces) linked to the sampled messages they carry: without this rule
+ * a 1 % ratio would keep 1 % of those batch spans, and the links from sampled trade traces would point nowhere.
+ * Every other root follows the configured sampler.
+ */
+export class LinkAwareRootSampler implements Sampler {
+  constructor(private readonly root: Sampler) {}
+
+  shouldSample(ctx: Context, traceId: string, name: string, kind: SpanKind, attrs: Attributes, links: Link[]): SamplingResult {
+    for (const l of links) if ((l.context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    return this.root.shouldSample(ctx, traceId, name, kind, attrs, links);
+  }
+
+  toString(): string {
+    return `LinkAwareRoot{${this.root.toString()}}`;
+  }
+}
+
+/** The sampler named by OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (standard semantics), link-aware at the root. */
+export function createSampler(kind: OtelSampler, ratio: number): Sampler {
+  const rootOf = (s: Sampler) => new LinkAwareRootSampler(s);
+  switch (kind) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return rootOf(new TraceIdRatioBasedSampler(ratio));
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: rootOf(new AlwaysOnSampler()) });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: rootOf(new AlwaysOffSampler()) });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: rootOf(new TraceIdRatioBasedSampler(ratio)) });
+  }
+}
+
+/** True when the context carries a sampled span (local or remote). */
+export function isSampled(ctx: Context): boolean {
+  const sc = trace.getSpanContext(ctx);
+  return sc !== undefined && (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+}

@@ -1,0 +1,112 @@
+import type { OtelConfig } from '@feed/config';
+import type { Registry } from '@feed/metrics';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
+import { createSampler } from './sampler';
+
+/** The standard instrumentations Feed uses; each app registers only those it needs (memory, noise). */
+export type InstrumentationName = 'http' | 'express' | 'ioredis';
+
+export interface TracingOptions {
+  /** Short app name (ingest, normalizer, ...): the service name is `feed-<service>` unless OTEL_SERVICE_NAME says. */
+  service: string;
+  instanceId: string;
+  otel: OtelConfig;
+  instrumentations: readonly InstrumentationName[];
+}
+
+export interface Tracing {
+  readonly enabled: boolean;
+  readonly serviceName: string;
+  readonly stats: ExportStats;
+  /** Registers the export counters in the app's prom-client registry (created after tracing started). */
+  bindMetrics(registry: Registry): void;
+  /** Flushes what is queued and stops; gives up after `timeoutMs` (a dead collector must not hold a shutdown). */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+let active = false;
+
+/** Whether an SDK is running in this process: hot paths skip all span work when not. */
+export function tracingActive(): boolean {
+  return active;
+}
+
+/** Requests that are operations traffic, not user traffic: never traced (a scrape every few seconds is noise). */
+const OPS_PATHS = new Set(['/metrics', '/health', '/ready']);
+
+function instrumentation(name: InstrumentationName): Instrumentation {
+  switch (name) {
+    case 'http':
+      return new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? '') });
+    case 'express':
+      return new ExpressInstrumentation();
+    case 'ioredis':
+      // Only commands made inside a trace (a batch apply, a REST read): no root span per health PING. The statement
+      // is the command name alone: EVALSHA argv is thousands of values per batch, and AUTH carries the password.
+      return new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd });
+  }
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK with everything passed explicitly from `OtelConfig` (libs/config read the
+ * OTEL_* variables): OTLP/HTTP JSON exporter, a bounded BatchSpanProcessor whose drops and failed exports are
+ * counted, the configured parent-based sampler, W3C propagation, and no SDK metrics or logs pipelines
+ * (prom-client does metrics, pino does logs; leaving them to the SDK's env defaults made shutdown take 8-9 s).
+ * Call it before anything imports `http`, `express` or `ioredis` (see each app's instrument.ts).
+ */
+export function startTracing(o: TracingOptions): Tracing {
+  const stats = new ExportStats();
+  const serviceName = o.otel.serviceName ?? `feed-${o.service}`;
+  if (!o.otel.enabled) {
+    return { enabled: false, serviceName, stats, bindMetrics: (r) => stats.bind(r), shutdown: async () => undefined };
+  }
+  const exporter = new CountingExporter(new OTLPTraceExporter({ url: o.otel.tracesUrl, headers: o.otel.headers, timeoutMillis: o.otel.exportTimeoutMs }), stats);
+  const processor = new BatchSpanProcessor(exporter, {
+    maxQueueSize: o.otel.bsp.maxQueueSize,
+    maxExportBatchSize: o.otel.bsp.maxExportBatchSize,
+    scheduledDelayMillis: o.otel.bsp.scheduleDelayMs,
+    exportTimeoutMillis: o.otel.bsp.exportTimeoutMs,
+    // Public option of the processor: its drop accounting goes to feed_otel_spans_dropped_total.
+    selfObsMeterProvider: dropCountingMeterProvider(stats),
+  } as ConstructorParameters<typeof BatchSpanProcessor>[1]);
+  const sdk = new NodeSDK({
+    autoDetectResources: false,
+    resource: resourceFromAttributes({ ...o.otel.resourceAttributes, 'service.name': serviceName, 'service.namespace': 'feed', 'service.instance.id': o.instanceId }),
+    sampler: createSampler(o.otel.sampler, o.otel.samplerRatio),
+    spanProcessors: [processor],
+    metricReaders: [],
+    logRecordProcessors: [],
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: o.instrumentations.map(instrumentation),
+  });
+  sdk.start();
+  active = true;
+  let stopped: Promise<void> | undefined;
+  return {
+    enabled: true,
+    serviceName,
+    stats,
+    bindMetrics: (r) => stats.bind(r),
+    shutdown: (timeoutMs) => {
+      stopped ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([sdk.shutdown().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+        } finally {
+          if (timer) clearTimeout(timer);
+          active = false;
+        }
+      })();
+      return stopped;
+    },
+  };
+}

@@ -12,7 +12,29 @@ export interface LoggerOptions {
 }
 
 /** Field names whose values are never written, wherever they appear in a log object. */
-const REDACT = ['password', 'pass', 'token', '*.password', '*.pass', '*.token', 'headers.authorization', 'redis.password', 'nats.pass', 'nats.token'];
+const REDACT = [
+  'password',
+  'pass',
+  'token',
+  '*.password',
+  '*.pass',
+  '*.token',
+  'headers.authorization',
+  'redis.password',
+  'nats.pass',
+  'nats.token',
+  // pino's wildcard covers ONE level: a whole config logged under a key (`{ cfg }`) nests secrets deeper.
+  '*.*.password',
+  '*.*.pass',
+  '*.*.token',
+  '*.*.*.password',
+  '*.*.*.pass',
+  '*.*.*.token',
+  // OTLP exporter headers (OTEL_EXPORTER_OTLP_HEADERS) carry collector credentials under any header name.
+  'otel.headers',
+  '*.otel.headers',
+  '*.*.otel.headers',
+];
 
 /**
  * Structured JSON logs, one object per line, with the active trace and span ids on every line emitted inside

@@ -8,7 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
 import { createSampler } from './sampler';
 
@@ -21,6 +21,12 @@ export interface TracingOptions {
   instanceId: string;
   otel: OtelConfig;
   instrumentations: readonly InstrumentationName[];
+  /**
+   * Replaces the OTLP/HTTP exporter (still wrapped by the failure counter and the bounded queue). For unit tests of
+   * the queue and counters only: the OTLP exporter loads `http` by dynamic import, which jest's VM cannot run
+   * (e2e/src/tracing.e2e.spec.ts covers the real exporter against a real receiver).
+   */
+  exporter?: SpanExporter;
 }
 
 export interface Tracing {
@@ -69,7 +75,7 @@ export function startTracing(o: TracingOptions): Tracing {
   if (!o.otel.enabled) {
     return { enabled: false, serviceName, stats, bindMetrics: (r) => stats.bind(r), shutdown: async () => undefined };
   }
-  const exporter = new CountingExporter(new OTLPTraceExporter({ url: o.otel.tracesUrl, headers: o.otel.headers, timeoutMillis: o.otel.exportTimeoutMs }), stats);
+  const exporter = new CountingExporter(o.exporter ?? new OTLPTraceExporter({ url: o.otel.tracesUrl, headers: o.otel.headers, timeoutMillis: o.otel.exportTimeoutMs }), stats);
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: o.otel.bsp.maxQueueSize,
     maxExportBatchSize: o.otel.bsp.maxExportBatchSize,

@@ -127,6 +127,19 @@ describe('tracing: one trade is one trace across the four services', () => {
     expect(receiver.spans.some((s) => String(s.attributes['url.path'] ?? s.attributes['http.target']).startsWith('/metrics'))).toBe(false);
   });
 
+  it('logs structured JSON lines only, and none per trade at info level', () => {
+    for (const kind of ['ingest', 'normalizer', 'persister', 'api'] as const) {
+      const app = stack.apps[kind][0];
+      if (!app) throw new Error(`no ${kind}`);
+      const lines = app.lines().filter((l) => l.trim() !== '');
+      const json = app.json();
+      expect(json).toHaveLength(lines.length);
+      for (const l of json) expect(l).toMatchObject({ level: expect.any(String), time: expect.any(String), service: kind, instance: expect.any(String), msg: expect.any(String) });
+      // N trades went through each app; a per-trade line would show as hundreds.
+      expect(json.length).toBeLessThan(40);
+    }
+  });
+
   it('counts no export failure and no dropped span while the collector is up', async () => {
     for (const kind of ['ingest', 'normalizer', 'persister', 'api'] as const) {
       const app = stack.apps[kind][0];

@@ -58,7 +58,7 @@ it('starts, serves, and on SIGTERM closes stream clients with 1001 and exits 0',
   await waitFor(() => closeCode, { what: 'client close' });
   expect(closeCode).toBe(1001);
   const steps = app.json().filter((o) => o['msg'] === 'shutdown step done').map((o) => o['step']);
-  expect(steps).toEqual(['stop accepting', 'close websocket clients', 'stop polled channels', 'stop live consumer', 'finish http requests', 'drain nats', 'quit redis']);
+  expect(steps).toEqual(['stop accepting', 'close websocket clients', 'stop polled channels', 'stop live consumer', 'finish http requests', 'drain nats', 'quit redis', 'flush traces']);
 });
 
 it('exits non-zero when a dependency is unreachable within STARTUP_TIMEOUT_MS', async () => {

@@ -1,14 +1,6 @@
-import { trace, TraceFlags, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, trace, TraceFlags, type Attributes, type Context, type Link, type Sampler, type SamplingResult, type SpanKind } from '@opentelemetry/api';
 import type { OtelSampler } from '@feed/config';
+import type * as SdkTrace from '@opentelemetry/sdk-trace-base';
 
 /**
  * A root span that LINKS to a sampled context is sampled, whatever the ratio says. Feed's batch spans are roots
@@ -31,6 +23,9 @@ export class LinkAwareRootSampler implements Sampler {
 
 /** The sampler named by OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (standard semantics), link-aware at the root. */
 export function createSampler(kind: OtelSampler, ratio: number): Sampler {
+  // Loaded here, not at the top: only a process that starts the SDK pays for the SDK's modules (memory bound).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof SdkTrace;
   const rootOf = (s: Sampler) => new LinkAwareRootSampler(s);
   switch (kind) {
     case 'always_on':

@@ -1,16 +1,34 @@
 import type { OtelConfig } from '@feed/config';
 import type { Registry } from '@feed/metrics';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type * as InstrExpress from '@opentelemetry/instrumentation-express';
+import type * as InstrHttp from '@opentelemetry/instrumentation-http';
+import type * as InstrIoredis from '@opentelemetry/instrumentation-ioredis';
+import type * as Resources from '@opentelemetry/resources';
+import type * as SdkNode from '@opentelemetry/sdk-node';
+import type * as SdkTrace from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
 import { createSampler } from './sampler';
+
+/*
+ * The SDK, its exporter and the instrumentations are required lazily, inside startTracing: loading
+ * @opentelemetry/sdk-node costs ~30 MiB of RSS (it pulls in every exporter it supports), which a process with
+ * tracing disabled should not pay under the 150 MB per-app bound.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const load = {
+  sdkNode: () => require('@opentelemetry/sdk-node') as typeof SdkNode,
+  sdkTrace: () => require('@opentelemetry/sdk-trace-base') as typeof SdkTrace,
+  otlpHttp: () => require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp,
+  resources: () => require('@opentelemetry/resources') as typeof Resources,
+  http: () => require('@opentelemetry/instrumentation-http') as typeof InstrHttp,
+  express: () => require('@opentelemetry/instrumentation-express') as typeof InstrExpress,
+  ioredis: () => require('@opentelemetry/instrumentation-ioredis') as typeof InstrIoredis,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The standard instrumentations Feed uses; each app registers only those it needs (memory, noise). */
 export type InstrumentationName = 'http' | 'express' | 'ioredis';
@@ -52,13 +70,13 @@ const OPS_PATHS = new Set(['/metrics', '/health', '/ready']);
 function instrumentation(name: InstrumentationName): Instrumentation {
   switch (name) {
     case 'http':
-      return new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? '') });
+      return new (load.http().HttpInstrumentation)({ ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? '') });
     case 'express':
-      return new ExpressInstrumentation();
+      return new (load.express().ExpressInstrumentation)();
     case 'ioredis':
       // Only commands made inside a trace (a batch apply, a REST read): no root span per health PING. The statement
       // is the command name alone: EVALSHA argv is thousands of values per batch, and AUTH carries the password.
-      return new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd });
+      return new (load.ioredis().IORedisInstrumentation)({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd });
   }
 }
 
@@ -75,7 +93,8 @@ export function startTracing(o: TracingOptions): Tracing {
   if (!o.otel.enabled) {
     return { enabled: false, serviceName, stats, bindMetrics: (r) => stats.bind(r), shutdown: async () => undefined };
   }
-  const exporter = new CountingExporter(o.exporter ?? new OTLPTraceExporter({ url: o.otel.tracesUrl, headers: o.otel.headers, timeoutMillis: o.otel.exportTimeoutMs }), stats);
+  const exporter = new CountingExporter(o.exporter ?? new (load.otlpHttp().OTLPTraceExporter)({ url: o.otel.tracesUrl, headers: o.otel.headers, timeoutMillis: o.otel.exportTimeoutMs }), stats);
+  const { BatchSpanProcessor } = load.sdkTrace();
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: o.otel.bsp.maxQueueSize,
     maxExportBatchSize: o.otel.bsp.maxExportBatchSize,
@@ -83,10 +102,10 @@ export function startTracing(o: TracingOptions): Tracing {
     exportTimeoutMillis: o.otel.bsp.exportTimeoutMs,
     // Public option of the processor: its drop accounting goes to feed_otel_spans_dropped_total.
     selfObsMeterProvider: dropCountingMeterProvider(stats),
-  } as ConstructorParameters<typeof BatchSpanProcessor>[1]);
-  const sdk = new NodeSDK({
+  } as ConstructorParameters<typeof SdkTrace.BatchSpanProcessor>[1]);
+  const sdk = new (load.sdkNode().NodeSDK)({
     autoDetectResources: false,
-    resource: resourceFromAttributes({ ...o.otel.resourceAttributes, 'service.name': serviceName, 'service.namespace': 'feed', 'service.instance.id': o.instanceId }),
+    resource: load.resources().resourceFromAttributes({ ...o.otel.resourceAttributes, 'service.name': serviceName, 'service.namespace': 'feed', 'service.instance.id': o.instanceId }),
     sampler: createSampler(o.otel.sampler, o.otel.samplerRatio),
     spanProcessors: [processor],
     metricReaders: [],

@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Link } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { headers } from '@nats-io/transport-node';
-import { createSampler, isSampled } from './sampler';
+import { createSampler, HEAD_SAMPLED, isSampled, rootDecision } from './sampler';
 import { sampledTraceparent } from './sampled-header';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -31,6 +31,12 @@ describe('createSampler', () => {
     expect(decide(s, ROOT_CONTEXT, HIGH_ID, [link(TraceFlags.NONE), link(TraceFlags.SAMPLED)])).toBe(SamplingDecision.RECORD_AND_SAMPLED);
     expect(decide(s, ROOT_CONTEXT, HIGH_ID, [link(TraceFlags.NONE)])).toBe(SamplingDecision.NOT_RECORD);
     expect(decide(createSampler('parentbased_always_off', 0), ROOT_CONTEXT, HIGH_ID, [link(TraceFlags.SAMPLED)])).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
+  it('samples a root its caller marked HEAD_SAMPLED (decided by headSampled), even at ratio 0', () => {
+    const s = createSampler('parentbased_traceidratio', 0);
+    expect(s.shouldSample(ROOT_CONTEXT, HIGH_ID, 'x', SpanKind.CONSUMER, { [HEAD_SAMPLED]: true }, []).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(s.shouldSample(ROOT_CONTEXT, HIGH_ID, 'x', SpanKind.CONSUMER, { [HEAD_SAMPLED]: 'yes' }, []).decision).toBe(SamplingDecision.NOT_RECORD);
   });
 
   it('always_on / always_off ignore everything', () => {
@@ -69,5 +75,25 @@ describe('sampledTraceparent (the per-message check on consume paths)', () => {
     expect(sampledTraceparent(h())).toBe(false);
     expect(sampledTraceparent(h(`00-${TRACE_ID}-${SPAN_ID}`))).toBe(false);
     expect(sampledTraceparent(h('garbage'))).toBe(false);
+  });
+});
+
+describe('rootDecision (head sampling without a span)', () => {
+  it('follows the sampler kind: on, off, and the ratio kinds at 0 and 1', () => {
+    expect(rootDecision('always_on', 0)()).toBe(true);
+    expect(rootDecision('parentbased_always_on', 0)()).toBe(true);
+    expect(rootDecision('always_off', 1)()).toBe(false);
+    expect(rootDecision('parentbased_always_off', 1)()).toBe(false);
+    expect(rootDecision('parentbased_traceidratio', 0)()).toBe(false);
+    expect(rootDecision('traceidratio', 1)()).toBe(true);
+  });
+
+  it('keeps about `ratio` of roots', () => {
+    const decide = rootDecision('parentbased_traceidratio', 0.25);
+    let kept = 0;
+    for (let i = 0; i < 40_000; i++) if (decide()) kept++;
+    // 40,000 draws at p = 0.25: the standard deviation is ~87, so +-1,000 is beyond any plausible chance.
+    expect(kept).toBeGreaterThan(9_000);
+    expect(kept).toBeLessThan(11_000);
   });
 });

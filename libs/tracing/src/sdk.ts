@@ -11,7 +11,7 @@ import type * as SdkNode from '@opentelemetry/sdk-node';
 import type * as SdkTrace from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
-import { createSampler } from './sampler';
+import { createSampler, rootDecision } from './sampler';
 
 /*
  * The SDK, its exporter and the instrumentations are required lazily, inside startTracing: loading
@@ -58,10 +58,19 @@ export interface Tracing {
 }
 
 let active = false;
+let decideRoot: () => boolean = () => false;
 
 /** Whether an SDK is running in this process: hot paths skip all span work when not. */
 export function tracingActive(): boolean {
   return active;
+}
+
+/**
+ * Whether a NEW trace should start here (the configured root sampling, decided without creating anything). A
+ * caller that gets true starts its root span with the HEAD_SAMPLED attribute so the SDK does not decide again.
+ */
+export function headSampled(): boolean {
+  return active && decideRoot();
 }
 
 /** Requests that are operations traffic, not user traffic: never traced (a scrape every few seconds is noise). */
@@ -114,6 +123,7 @@ export function startTracing(o: TracingOptions): Tracing {
     instrumentations: o.instrumentations.map(instrumentation),
   });
   sdk.start();
+  decideRoot = rootDecision(o.otel.sampler, o.otel.samplerRatio);
   active = true;
   let stopped: Promise<void> | undefined;
   return {

@@ -12,9 +12,6 @@ export const PENDING_METRICS: Readonly<Record<string, string>> = {
   feed_redis_read_target: 'api, failover branch: {target=primary|standby}, 1 for the active one',
   feed_redis_up: 'api, failover branch: {role}',
   feed_projection_lag_events: 'api, failover branch: {group}',
-  // every app (OpenTelemetry traces branch)
-  feed_otel_export_failures_total: 'every app, traces branch',
-  feed_otel_spans_dropped_total: 'every app, traces branch',
 };
 
 /** Made by Prometheus itself for every target, never in an exporter's output. */

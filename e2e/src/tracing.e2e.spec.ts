@@ -10,7 +10,7 @@ import { Kind, OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
  */
 const N = 300;
 
-const TRACE_ENV = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_TIMEOUT: '10000' };
+const TRACE_ENV = { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_TIMEOUT: '10000' };
 // Batches under the SDK's default limit of 128 links per span, so every sampled message's link is kept.
 const SMALL_BATCHES = { NORMALIZER_BATCH: '100', PERSISTER_BATCH: '100' };
 

@@ -92,6 +92,9 @@ export class FeedStack {
       RECENT_TRADES_MAX: '100000',
       NORMALIZER_ACK_WAIT_MS: '2000',
       PERSISTER_ACK_WAIT_MS: '3000',
+      // Tracing off unless a test turns it on (OTEL_SDK_DISABLED=false): loading the OpenTelemetry SDK costs each
+      // app ~1.2 s of CPU at start, which on a loaded machine pushed app starts past their deadline.
+      OTEL_SDK_DISABLED: 'true',
       ...this.o.env,
       ...this.o.appEnv?.[kind],
     };

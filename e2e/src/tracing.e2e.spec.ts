@@ -1,5 +1,8 @@
-import { FeedStack, WsClient } from '@feed/feed-stack';
-import { freePort, waitFor } from '@feed/testing';
+import path from 'node:path';
+import { FeedStack, ROOT, WsClient } from '@feed/feed-stack';
+import { dumpState, keyFamilies } from '@feed/keys';
+import { freePort, spawnApp, startRedis, waitFor } from '@feed/testing';
+import { Redis } from 'ioredis';
 import { Kind, OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 
 /**
@@ -152,6 +155,37 @@ describe('tracing: one trade is one trace across the four services', () => {
       const text = await stack.metrics(app);
       expect(text).toMatch(/^feed_otel_export_failures_total\{[^}]*\} 0$/m);
       expect(text).toMatch(/^feed_otel_spans_dropped_total\{[^}]*\} 0$/m);
+    }
+  });
+});
+
+describe('tracing: trace ids survive a replay', () => {
+  it('a replay of the log rebuilds the same state, trace ids included', async () => {
+    const stack = await FeedStack.start({ sim: { rate: 300, maxTrades: 200 }, env: { ...TRACE_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` } });
+    try {
+      await stack.startApp('persister');
+      await stack.startApp('normalizer');
+      const ingest = await stack.startApp('ingest');
+      await stack.simClient.waitForCount(200, 60_000);
+      await waitFor(async () => (await stack.redis.zcard('feed:trades:BTC-USDT')) >= 200, { what: 'all trades in Redis', timeoutMs: 60_000 });
+      const members = await stack.redis.zrange('feed:trades:BTC-USDT', '0', '-1');
+      // Sampling 1.0: every stored trade carries its trace id, so the comparison below covers them.
+      for (const m of members) expect(JSON.parse(m.slice(m.indexOf('|') + 1))).toHaveProperty('traceId', expect.stringMatching(/^[0-9a-f]{32}$/));
+      await ingest.stop();
+      const mdLast = async () => (await stack.jsm.streams.info('FEED_MD')).state.last_seq;
+      await waitFor(async () => Number(await stack.redis.hget('feed:checkpoint:primary', 'seq')) === (await mdLast()), { what: 'persister caught up', timeoutMs: 30_000 });
+      const scratch = await startRedis();
+      const replay = spawnApp({ name: 'replay', script: path.join(ROOT, 'dist/tools/replay/main.js'), env: { ...stack.baseEnv('persister'), REDIS_PORT: String(scratch.port) } });
+      expect((await replay.exited).code).toBe(0);
+      const scratchClient = new Redis({ host: '127.0.0.1', port: scratch.port });
+      try {
+        const families = keyFamilies('feed:');
+        expect(await dumpState(scratchClient, families)).toEqual(await dumpState(stack.redis, families));
+      } finally {
+        await scratchClient.quit();
+      }
+    } finally {
+      await stack.stop();
     }
   });
 });

@@ -97,21 +97,22 @@ describe('LiveFeed', () => {
     expect(feed.isAlive()).toBe(false);
   });
 
-  it('drops duplicates and invalid events, keeps non-trade sequences as progress, and formats items', async () => {
+  it('drops duplicates and invalid events, pushes a late (lower-id) trade once, keeps non-trade sequences as progress, and formats items', async () => {
     const { feed, hub, metrics } = setup(
-      [{ msgs: [msg(1, trade(5)), msg(2, trade(5)), msg(3, { nonsense: true }), msg(4, trade(4)), msg(5, trade(6))], then: 'hang' }],
+      [{ msgs: [msg(1, trade(5)), msg(2, trade(5)), msg(3, { nonsense: true }), msg(4, trade(4)), msg(5, trade(6)), msg(6, trade(4))], then: 'hang' }],
       0,
     );
     await feed.start();
-    await until(() => hub.lastSeq === 5);
+    await until(() => hub.lastSeq === 6);
     const items = hub.ring.after(0, 'BTC-USDT', 10);
-    expect(items.map((i) => i.seq)).toEqual([1, 5]);
+    // Trade 4 reaches the log after trade 5 (a repaired gap, a late replica): news, pushed once; its copy is not.
+    expect(items.map((i) => i.seq)).toEqual([1, 4, 5]);
     expect(JSON.parse((items[0] as { json: string }).json)).toMatchObject({ seq: 1, tradeId: '5', stale: false, asOf: '2026-11-29T08:02:13.000005Z', venueTime: '2026-11-29T08:02:13.000005Z' });
     const outcomes = Object.fromEntries((await metrics.liveEvents.get()).values.map((v) => [v.labels['outcome'], v.value]));
-    expect(outcomes).toEqual({ pushed: 2, duplicate: 2, invalid: 1 });
+    expect(outcomes).toEqual({ pushed: 3, duplicate: 2, invalid: 1 });
     // The receive -> sent hop is observed once per pushed trade, never for dropped ones.
     const latency = (await metrics.pushLatency.get()).values.find((v) => v.metricName === 'feed_api_push_latency_seconds_count');
-    expect(latency).toMatchObject({ labels: { venue: 'binance' }, value: 2 });
+    expect(latency).toMatchObject({ labels: { venue: 'binance' }, value: 3 });
     expect(feed.state).toBe('live');
     await feed.stop();
   });

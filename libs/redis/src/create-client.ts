@@ -35,13 +35,43 @@ export function createRedisClient(ep: RedisEndpoint, o: ClientOptions): Redis {
   if (ep.tls) {
     opts.tls = {
       // SNI carries host names only (RFC 6066; Node warns DEP0123 for an IP). Without it Node still checks the
-      // certificate against the host, IP addresses included.
-      ...(isIP(ep.host) === 0 ? { servername: ep.host } : {}),
+      // certificate against the host, IP addresses included. Behind Sentinel the master's address is only known
+      // at connect time, so Node checks the certificate against the address Sentinel gives.
+      ...(!ep.sentinel && isIP(ep.host) === 0 ? { servername: ep.host } : {}),
       rejectUnauthorized: ep.tlsVerify,
       ...(ep.caFile ? { ca: readFileSync(ep.caFile) } : {}),
     };
   }
+  if (ep.sentinel) applySentinel(opts, ep);
   return new Redis(opts);
+}
+
+/**
+ * Sentinel mode: ioredis asks the Sentinels for the master's address at every (re)connect and, with the failover
+ * detector, also drops its connection as soon as a Sentinel announces +switch-master, so a promoted replica is
+ * followed without waiting for a command to fail against the demoted master.
+ */
+function applySentinel(opts: RedisOptions, ep: RedisEndpoint): void {
+  const s = ep.sentinel;
+  if (!s) return;
+  delete opts.host;
+  delete opts.port;
+  opts.sentinels = s.nodes.map((n) => ({ host: n.host, port: n.port }));
+  opts.name = s.masterName;
+  opts.role = 'master';
+  opts.failoverDetector = true;
+  // Sentinels' own connections retry on the same backoff; null would make ioredis give up after one round.
+  opts.sentinelRetryStrategy = (times) => Math.min(2_000, 50 * 2 ** Math.min(times, 6));
+  if (s.username) opts.sentinelUsername = s.username;
+  if (s.password) opts.sentinelPassword = s.password;
+  // TLS to the data node; the Sentinels may or may not run TLS themselves (same trust settings when they do).
+  if (ep.tls) opts.enableTLSForSentinelMode = true;
+  if (s.tls) {
+    opts.sentinelTLS = {
+      rejectUnauthorized: ep.tlsVerify,
+      ...(ep.caFile ? { ca: readFileSync(ep.caFile) } : {}),
+    };
+  }
 }
 
 /** Connects with a deadline (decision 9: unreachable at start -> exit non-zero). */

@@ -21,4 +21,5 @@ export { natsAcceptsClients, redisPing } from './probes';
 export { startNats, type NatsServerHandle, type StartNatsOptions } from './nats-server';
 export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions } from './nats-cluster';
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis-server';
+export { startSentinel, type SentinelHandle, type StartSentinelOptions } from './redis-sentinel';
 export { spawnApp, AppProcess, type SpawnAppOptions, type AppStopResult, type JsonLine, type LineMatch } from './app-process';

@@ -1,5 +1,5 @@
 import type { Logger } from '@feed/logging';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { ApiError, BadRequestError, NotFoundError } from './errors';
 import type { ApiMetrics } from './metrics';
@@ -20,6 +20,10 @@ export interface AppDeps {
   /** API_SYMBOLS, for the dashboard's symbol picker. */
   symbols: readonly string[];
   log: Logger;
+  /** GET /v1/status: read target and projection lag (decision 10). */
+  status?: RequestHandler;
+  /** The Redis reads currently go to; sent as `x-feed-read-target` on every response. */
+  readTarget?: () => string;
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -95,6 +99,13 @@ export function createApp(d: AppDeps): Express {
     }),
   );
   app.use(requestMetrics(d.metrics));
+  const readTarget = d.readTarget;
+  if (readTarget) {
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      res.set('x-feed-read-target', readTarget());
+      next();
+    });
+  }
   app.use(express.json({ limit: '4kb' }));
   mountOps(app, d.ops);
   app.get('/v1/prices/latest', d.market.latest);
@@ -107,6 +118,7 @@ export function createApp(d: AppDeps): Express {
   }
   app.get('/v1/candles', d.candles.candles);
   app.get('/v1/stats', d.candles.stats);
+  if (d.status) app.get('/v1/status', d.status);
   mountDashboard(app, d.symbols);
   app.use((req: Request) => {
     throw new NotFoundError(`no route ${req.method} ${req.path.slice(0, 200)}`);

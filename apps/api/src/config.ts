@@ -1,4 +1,4 @@
-import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
+import { readCommon, readHttp, readNats, readReadSwitch, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type ReadSwitchSettings, type RedisEndpoint } from '@feed/config';
 import { isSymbol } from '@feed/price-types';
 import { DEFAULT_INDEX_CONSTITUENTS, parseIndexConstituents, readCandleSettings, type CandleSettings } from '@feed/projections';
 
@@ -27,6 +27,9 @@ export interface ApiConfig {
   nats: NatsConfig;
   http: HttpConfig;
   redis: RedisEndpoint;
+  /** The standby Redis (FAILOVER_REDIS_*), kept current by its own persister group; reads switch to it (decision 10). */
+  standby: RedisEndpoint | undefined;
+  readSwitch: ReadSwitchSettings;
   /** Symbols this deployment serves; any other well-formed symbol is 404 / `unknown_symbol`. */
   symbols: string[];
   /** Composite index symbols served by /v1/index (from INDEX_CONSTITUENTS, as the persister computes them). */
@@ -61,6 +64,8 @@ export function readConfig(r: ConfigReader): ApiConfig {
     nats: readNats(r, `api-${common.instanceId}`),
     http: readHttp(r, 8080),
     redis: readRedis(r, 'primary'),
+    standby: readRedis(r, 'standby'),
+    readSwitch: readReadSwitch(r),
     symbols,
     indexSymbols: index.indices.map((i) => i.symbol),
     indexPushIntervalMs: r.int('INDEX_PUSH_INTERVAL_MS', { default: 250, min: 10, max: 60_000 }),

@@ -11,10 +11,12 @@ import { createApp } from './app';
 import type { ApiConfig } from './config';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { IndexReader } from './read/index-store';
+import { createReadSwitchMetrics, ReadSwitch } from './read/read-switch';
 import { ProjectionReader } from './read/store';
 import { indexRoutes } from './routes/index-routes';
 import { CandleReader } from './read/candles-store';
 import { candleRoutes } from './routes/candles';
+import { statusRoute } from './routes/status';
 import { marketRoutes } from './routes/market';
 import { DuplicateFilter } from './stream/dedupe';
 import { StreamHub } from './stream/hub';
@@ -29,8 +31,10 @@ export interface ApiDeps {
   cfg: ApiConfig;
   js: JetStreamClient;
   jsm: JetStreamManager;
-  /** Read side; connected by the caller. */
+  /** Read side (the primary Redis); connected by the caller. */
   redis: Redis;
+  /** The standby Redis (cfg.standby), connected by the caller; reads switch to it when the primary fails. */
+  standby?: Redis;
   natsConnected: () => boolean;
   registry: Registry;
   log: Logger;
@@ -47,6 +51,7 @@ export interface ApiHandle {
   streams: StreamServer;
   metrics: ApiMetrics;
   health: Health;
+  readSwitch: ReadSwitch;
   /**
    * The api's own shutdown, in order: stop accepting, close WebSocket clients with 1001, stop the live consumer,
    * let in-flight HTTP requests finish. The caller then drains NATS and quits Redis (it owns them).
@@ -78,12 +83,26 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
   });
   await feed.start();
 
+  const keys = new Keys(cfg.common.keyPrefix);
+  const md = streamName(cfg.common.prefix, 'MD');
+  const readSwitch = new ReadSwitch({
+    primary: { role: 'primary', client: d.redis, endpoint: cfg.redis, group: cfg.readSwitch.primaryGroup },
+    ...(d.standby && cfg.standby ? { standby: { role: 'standby' as const, client: d.standby, endpoint: cfg.standby, group: cfg.readSwitch.standbyGroup } } : {}),
+    settings: cfg.readSwitch,
+    keys,
+    streamLastSeq: async () => (await d.jsm.streams.info(md)).state.last_seq,
+    metrics: createReadSwitchMetrics(d.registry),
+    log: log.child({ module: 'read-switch' }),
+  });
+  await readSwitch.start();
+
   const loopMonitor = new EventLoopMonitor();
   const health = new Health()
     .addLiveness('event_loop', () => loopMonitor.responsive())
     .addLiveness('live_consumer', () => feed.isAlive())
     .addReadiness('nats', d.natsConnected)
-    .addReadiness('redis', () => d.redis.status === 'ready');
+    // Ready while reads can be answered: from the current target, or from the other Redis standing in.
+    .addReadiness('redis', () => readSwitch.readable());
   const symbols = new Set(cfg.symbols);
   const indexReader = new IndexReader(d.redis, new Keys(cfg.common.keyPrefix));
   const indexPush =
@@ -91,19 +110,19 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       ? new IndexPush({ symbols: new Set(cfg.indexSymbols), latest: (s) => indexReader.latest(s), intervalMs: cfg.indexPushIntervalMs, log: log.child({ module: 'index-push' }) })
       : undefined;
   indexPush?.start();
-  const keys = new Keys(cfg.common.keyPrefix);
   const candleReader = new CandleReader(d.redis, keys, cfg.candles);
   // Channels polled from the projections (candles, stats): a new one is one more PolledChannel in this list.
   const channelDeps = { reader: candleReader, lastSeq: () => hub.lastSeq, staleAfterMs: cfg.priceStaleAfterMs, ...(d.nowUs ? { nowUs: d.nowUs } : {}) };
   const polled = new PolledHub([candleChannel(channelDeps), statsChannel(channelDeps)], cfg.ws.pollMs, log.child({ module: 'polled-channels' }));
   polled.start();
   const streams = new StreamServer({ hub, ws: cfg.ws, symbols, metrics, log: log.child({ module: 'stream' }), polled, ...(indexPush ? { index: indexPush } : {}) });
+  health.addDetail('redis', () => readSwitch.status());
   health.addDetail('live', () => ({ state: feed.state, lastSeq: hub.lastSeq, ring: hub.ring.length, oldestSeq: hub.ring.coverageStart, clients: streams.clientCount }));
 
   const app = createApp({
     candles: candleRoutes({ reader: candleReader, symbols, ...(d.nowUs ? { nowUs: d.nowUs } : {}) }),
     market: marketRoutes({
-      reader: new ProjectionReader(d.redis, keys),
+      reader: new ProjectionReader(readSwitch, keys),
       symbols,
       priceStaleAfterMs: cfg.priceStaleAfterMs,
       ...(d.nowUs ? { nowUs: d.nowUs } : {}),
@@ -118,7 +137,15 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
           }),
         }
       : {}),
-    ops: { health, registry: d.registry, redisEndpoint: cfg.redis, redisConnected: () => d.redis.status === 'ready' },
+    ops: {
+      health,
+      registry: d.registry,
+      redisEndpoint: { get host() { return readSwitch.target === 'standby' && cfg.standby ? cfg.standby.host : cfg.redis.host; }, get port() { return readSwitch.target === 'standby' && cfg.standby ? cfg.standby.port : cfg.redis.port; } },
+      redisConnected: () => readSwitch.current().status === 'ready',
+      redisRole: () => readSwitch.target,
+    },
+    status: statusRoute(readSwitch),
+    readTarget: () => readSwitch.target,
     metrics,
     trustProxyHops: cfg.trustProxyHops,
     symbols: cfg.symbols,
@@ -139,6 +166,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     loopMonitor.stop();
     indexPush?.stop();
     polled.stop();
+    await readSwitch.stop();
     await feed.stop();
     throw e;
   }
@@ -169,6 +197,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       run: async () => {
         await httpClosed;
         loopMonitor.stop();
+        await readSwitch.stop();
       },
     },
   ];
@@ -180,6 +209,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     streams,
     metrics,
     health,
+    readSwitch,
     shutdownSteps,
     close: async () => {
       for (const s of shutdownSteps()) await s.run();

@@ -1,4 +1,4 @@
-import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint } from '@feed/config';
+import { readCommon, readHttp, readNats, readRedis, type CommonConfig, type ConfigReader, type HttpConfig, type NatsConfig, type RedisEndpoint, type RedisRole } from '@feed/config';
 import { isVenueId, isSymbol } from '@feed/price-types';
 import { Keys } from '@feed/keys';
 import { readProjectionSettings, type LegacySettings, type ProjectionSettings } from '@feed/projections';
@@ -9,6 +9,10 @@ export interface PersisterConfig {
   http: HttpConfig;
   /** The Redis this persister group projects into (the primary, or the standby with its own group). */
   redis: RedisEndpoint;
+  /** Which Redis that is: PERSISTER_REDIS=primary reads REDIS_*, standby reads FAILOVER_REDIS_* (decision 10). */
+  redisRole: RedisRole;
+  /** How often the group's projection lag (MD last sequence minus checkpoint) is measured for metrics. */
+  lagIntervalMs: number;
   /** Consumer group = one per Redis (decision 10): "primary", "standby". Persisters of a group share a durable. */
   group: string;
   batchSize: number;
@@ -34,12 +38,18 @@ export function readConfig(r: ConfigReader): PersisterConfig {
   const legacySymbol = r.string('LEGACY_SYMBOL', { default: LEGACY_DEFAULT_SYMBOL[exchange] ?? 'BTC-USDT' });
   if (!isSymbol(legacySymbol)) r.problem(`LEGACY_SYMBOL=${legacySymbol} is not a canonical BASE-QUOTE symbol`);
   const mdRetentionMs = r.int('MD_MAX_AGE_MS', { default: 7 * 24 * 3_600_000, min: 60_000 });
+  // One env file can serve both groups: the standby's persisters only set PERSISTER_REDIS=standby.
+  const redisRole = r.oneOf('PERSISTER_REDIS', ['primary', 'standby'] as const, { default: 'primary' });
+  const redis = readRedis(r, redisRole);
+  if (!redis) r.problem('PERSISTER_REDIS=standby needs FAILOVER_REDIS_HOST (or FAILOVER_REDIS_SENTINELS)');
   const cfg: PersisterConfig = {
     common,
     nats: readNats(r, `persister-${common.instanceId}`),
     http: readHttp(r, 8083),
-    redis: readRedis(r, 'primary'),
-    group: r.string('PERSISTER_GROUP', { default: 'primary' }),
+    redis: redis ?? readRedis(r, 'primary'),
+    redisRole,
+    lagIntervalMs: r.int('PERSISTER_LAG_INTERVAL_MS', { default: 1_000, min: 50, max: 600_000 }),
+    group: r.string('PERSISTER_GROUP', { default: redisRole }),
     batchSize: r.int('PERSISTER_BATCH', { default: 500, min: 1, max: 5_000 }),
     ackWaitMs: r.int('PERSISTER_ACK_WAIT_MS', { default: 10_000, min: 200, max: 300_000 }),
     maxDeliver: r.int('PERSISTER_MAX_DELIVER', { default: -1, min: -1, max: 1_000 }),

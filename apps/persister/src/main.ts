@@ -22,6 +22,7 @@ import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
 import { createIndexMetrics } from './index-metrics';
 import { LateTradeLog } from './late-trades';
+import { ProjectionWatch } from './projection-watch';
 import { BatchApplier, scriptProjections } from '@feed/projections';
 
 async function main(): Promise<void> {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
 
   const redis = createRedisClient(cfg.redis, { name: `persister-${cfg.group}-${cfg.common.instanceId}`, failFast: true });
   redis.on('error', (e: Error) => log.debug({ err: e.message }, 'redis error'));
-  await connectRedis(redis, cfg.common.startupTimeoutMs, `Redis ${cfg.redis.host}:${cfg.redis.port}`);
+  await connectRedis(redis, cfg.common.startupTimeoutMs, cfg.redis.sentinel ? `Redis via Sentinel ${cfg.redis.sentinel.masterName}` : `${cfg.redisRole} Redis ${cfg.redis.host}:${cfg.redis.port}`);
   const md = streamName(cfg.common.prefix, 'MD');
   const { nc, js, jsm, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [md, streamName(cfg.common.prefix, 'DLQ')]);
   health.addReadiness('nats', connected);
@@ -71,12 +72,14 @@ async function main(): Promise<void> {
   });
   health.addLiveness('consumer_loop', () => loop.isAlive(cfg.ackWaitMs * 6));
   health.addDetail('consumer', () => ({ state: loop.state, batches: loop.batches, group: cfg.group }));
+  const watch = new ProjectionWatch({ redis, role: cfg.redisRole, group: cfg.group, keys, streamLastSeq: async () => (await jsm.streams.info(md)).state.last_seq, intervalMs: cfg.lagIntervalMs, registry, log });
   const server = await startOpsServer({ ...cfg.http, health, registry, log });
+  watch.start();
   loop.start();
-  log.info({ durable, group: cfg.group, legacy: cfg.legacy }, 'persister started');
+  log.info({ durable, group: cfg.group, redis: cfg.redisRole, legacy: cfg.legacy }, 'persister started');
 
   installShutdown(log, cfg.common.shutdownTimeoutMs, () => [
-    { name: 'stop consuming', run: () => loop.stop() },
+    { name: 'stop consuming', run: async () => (watch.stop(), await loop.stop()) },
     { name: 'report late trades', run: async () => lateLog.flush() },
     { name: 'drain nats', run: () => nc.drain() },
     { name: 'close redis', run: async () => void (await redis.quit().catch(() => redis.disconnect())) },

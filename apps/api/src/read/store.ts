@@ -2,6 +2,7 @@ import type { Keys } from '@feed/keys';
 import { validateQuote, validateStatus, validateTrade, VENUES, type ConnectionState, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
+import type { ReadRouting } from './read-switch';
 import { parseStatusHash, type IngestStatus } from './staleness';
 
 export interface VenueSnapshot {
@@ -69,20 +70,43 @@ function parseTrade(json: string | null | undefined): TradeV1 | undefined {
  * rather than with SCAN, which would walk the whole keyspace on every request.
  */
 export class ProjectionReader {
+  private readonly routing: ReadRouting;
+
+  /** `source`: one Redis, or the read switch (current target, with the other Redis as a one-shot fallback). */
   constructor(
-    private readonly redis: Redis,
+    source: Redis | ReadRouting,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.routing = 'servedByFallback' in source ? source : { current: () => source, fallback: () => undefined, servedByFallback: () => undefined };
+  }
+
+  /**
+   * Runs a read on the current target; if that Redis fails and the other one answered its last probe, the read
+   * is retried there once, so clients see no error between a primary failing and the switch declaring it down.
+   */
+  private async read<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.routing.current());
+    } catch (e) {
+      const other = this.routing.fallback();
+      if (!other || !(e instanceof UnavailableError)) throw e;
+      const v = await fn(other);
+      this.routing.servedByFallback();
+      return v;
+    }
+  }
 
   /** Latest trade, quote and status records of every venue that has a latest trade for `symbol`, in venue-list order. */
   async latest(symbol: string): Promise<VenueSnapshot[]> {
-    const p = this.redis.pipeline();
-    for (const v of VENUES) {
-      p.hget(this.keys.latestTrade(symbol, v), 'v');
-      p.hgetall(this.keys.status(symbol, v, 'trade'));
-      p.hget(this.keys.latestQuote(symbol, v), 'v');
-    }
-    const res = await this.exec(p);
+    const res = await this.read((r) => {
+      const p = r.pipeline();
+      for (const v of VENUES) {
+        p.hget(this.keys.latestTrade(symbol, v), 'v');
+        p.hgetall(this.keys.status(symbol, v, 'trade'));
+        p.hget(this.keys.latestQuote(symbol, v), 'v');
+      }
+      return this.exec(p);
+    });
     const out: VenueSnapshot[] = [];
     VENUES.forEach((_, i) => {
       const trade = parseTrade(res[3 * i] as string | null);
@@ -98,19 +122,17 @@ export class ProjectionReader {
    * of every ingest instance, the venue time of the newest trade or quote and the gap records: GET /v1/venues.
    */
   async streams(symbols: readonly string[]): Promise<StreamSnapshot[]> {
-    const p = this.redis.pipeline();
     const slots: Array<{ symbol: string; venue: (typeof VENUES)[number]; channel: 'trade' | 'quote' }> = [];
-    for (const symbol of symbols) {
-      for (const venue of VENUES) {
-        for (const channel of ['trade', 'quote'] as const) {
-          slots.push({ symbol, venue, channel });
-          p.hgetall(this.keys.status(symbol, venue, channel));
-          p.hget(channel === 'trade' ? this.keys.latestTrade(symbol, venue) : this.keys.latestQuote(symbol, venue), 'v');
-          p.zrange(this.keys.completeness(symbol, venue, channel), '0', '-1');
-        }
+    for (const symbol of symbols) for (const venue of VENUES) for (const channel of ['trade', 'quote'] as const) slots.push({ symbol, venue, channel });
+    const res = await this.read((r) => {
+      const p = r.pipeline();
+      for (const { symbol, venue, channel } of slots) {
+        p.hgetall(this.keys.status(symbol, venue, channel));
+        p.hget(channel === 'trade' ? this.keys.latestTrade(symbol, venue) : this.keys.latestQuote(symbol, venue), 'v');
+        p.zrange(this.keys.completeness(symbol, venue, channel), '0', '-1');
       }
-    }
-    const res = await this.exec(p);
+      return this.exec(p);
+    });
     const out: StreamSnapshot[] = [];
     slots.forEach((slot, i) => {
       const hash = (res[3 * i] ?? {}) as Record<string, string>;
@@ -129,12 +151,13 @@ export class ProjectionReader {
    * key (venue time, venue, trade id) never contains '|', so the first '|' ends it.
    */
   async recentTrades(symbol: string, limit: number): Promise<TradeV1[]> {
-    let members: string[];
-    try {
-      members = await this.redis.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1);
-    } catch (e) {
-      throw unavailable(e);
-    }
+    const members = await this.read(async (r) => {
+      try {
+        return await r.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1);
+      } catch (e) {
+        throw unavailable(e);
+      }
+    });
     const out: TradeV1[] = [];
     for (const m of members) {
       const t = parseTrade(m.slice(m.indexOf('|') + 1));

@@ -8,6 +8,8 @@ export interface OpsDeps {
   registry: Registry;
   redisEndpoint: Pick<RedisEndpoint, 'host' | 'port'>;
   redisConnected: () => boolean;
+  /** Which Redis reads go to (decision 10); the legacy `role` field reports it. Defaults to primary. */
+  redisRole?: () => string;
 }
 
 /**
@@ -24,6 +26,6 @@ export function mountOps(app: Express, d: OpsDeps): void {
   app.get('/ready', (req, res) => h.ready(req, res));
   app.get('/metrics', (req, res) => h.metrics(req, res));
   app.get('/redis/status', (_req, res) => {
-    res.set('cache-control', 'no-store').json({ connected: d.redisConnected(), host: d.redisEndpoint.host, port: d.redisEndpoint.port, role: 'primary' });
+    res.set('cache-control', 'no-store').json({ connected: d.redisConnected(), host: d.redisEndpoint.host, port: d.redisEndpoint.port, role: d.redisRole?.() ?? 'primary' });
   });
 }

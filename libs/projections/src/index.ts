@@ -14,3 +14,4 @@ export * from './candle-settings';
 export * from './candle-math';
 export * from './candle-args';
 export * from './candle-read';
+export * from './replay-log';

@@ -175,6 +175,9 @@ describe('replay against real nats-server and redis-server', () => {
     expect(completion(run)).toEqual({
       msg: 'replay complete',
       stream: 'FEED_MD',
+      group: 'primary',
+      cleared: 0,
+      fromSeq: 1,
       lastSeq: N + RESENT + 1,
       events: N + RESENT + 1,
       applied: N,

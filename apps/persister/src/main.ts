@@ -22,6 +22,7 @@ import { createBatchHandler } from './handle-batch';
 import { createPersisterMetrics } from './metrics';
 import { createIndexMetrics } from './index-metrics';
 import { LateTradeLog } from './late-trades';
+import { LostStateRecovery } from './lost-state';
 import { ProjectionWatch } from './projection-watch';
 import { BatchApplier, scriptProjections } from '@feed/projections';
 
@@ -72,6 +73,24 @@ async function main(): Promise<void> {
   });
   health.addLiveness('consumer_loop', () => loop.isAlive(cfg.ackWaitMs * 6));
   health.addDetail('consumer', () => ({ state: loop.state, batches: loop.batches, group: cfg.group }));
+  // A Redis back without our projection is rebuilt from the log (see lost-state.ts); checked before consuming.
+  const recovery = new LostStateRecovery({
+    redis,
+    keys,
+    group: cfg.group,
+    js,
+    jsm,
+    stream: md,
+    filter: subjects.mdAll(),
+    durable,
+    applier: new BatchApplier(redis, { keys, group: cfg.group, recentTradesMax: cfg.recentTradesMax, dedupeTtlSeconds: cfg.dedupeTtlSeconds, publish: false, legacy: cfg.legacy, candles: cfg.projections.candles }, scriptProjections(cfg.projections)),
+    batchSize: Math.max(cfg.batchSize, 1_000),
+    registry,
+    log: log.child({ module: 'lost-state' }),
+  });
+  recovery.attach();
+  void recovery.check();
+  health.addDetail('projection', () => ({ rebuilding: recovery.active }));
   const watch = new ProjectionWatch({ redis, role: cfg.redisRole, group: cfg.group, keys, streamLastSeq: async () => (await jsm.streams.info(md)).state.last_seq, intervalMs: cfg.lagIntervalMs, registry, log });
   const server = await startOpsServer({ ...cfg.http, health, registry, log });
   watch.start();

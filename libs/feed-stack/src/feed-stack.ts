@@ -27,6 +27,11 @@ export interface StackOptions {
   /** Extra env for every app, and per kind. */
   env?: Record<string, string>;
   appEnv?: Partial<Record<AppKind, Record<string, string>>>;
+  /**
+   * Also run a standby Redis (decision 10): every app then gets FAILOVER_REDIS_HOST/PORT, so the api reads through
+   * the switch and `startApp('persister', { PERSISTER_REDIS: 'standby' })` (or `startStandbyPersister()`) keeps it warm.
+   */
+  standby?: boolean;
 }
 
 /**
@@ -50,6 +55,9 @@ export class FeedStack {
     readonly simClient: SimClient,
     private readonly o: StackOptions,
     readonly prefix: string,
+    /** The standby Redis and a test client on it, when started with `standby: true`. */
+    readonly standbyServer?: RedisServerHandle,
+    readonly standbyRedis?: Redis,
   ) {}
 
   static async start(o: StackOptions = {}): Promise<FeedStack> {
@@ -57,6 +65,9 @@ export class FeedStack {
     const redisServer = await startRedis();
     const redis = new Redis({ host: '127.0.0.1', port: redisServer.port, lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
+    const standbyServer = o.standby ? await startRedis() : undefined;
+    const standbyRedis = standbyServer ? new Redis({ host: '127.0.0.1', port: standbyServer.port, lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
+    await standbyRedis?.connect();
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
     const prefix = 'feed';
@@ -68,7 +79,7 @@ export class FeedStack {
       args: ['--port', '0', '--rate', String(s.rate), '--symbols', (s.symbols ?? ['BTCUSDT']).join(','), ...(s.maxTrades ? ['--max-trades', String(s.maxTrades)] : []), ...(s.args ?? [])],
     });
     const line = await sim.waitForJson((j) => j['msg'] === 'venue-sim listening', 15_000);
-    return new FeedStack(nats, redisServer, redis, nc, jsm, sim, String(line['url']), new SimClient(String(line['control'])), o, prefix);
+    return new FeedStack(nats, redisServer, redis, nc, jsm, sim, String(line['url']), new SimClient(String(line['control'])), o, prefix, standbyServer, standbyRedis);
   }
 
   /** Env every app gets: the stack's servers, fast test timings, simulated source allowed. */
@@ -95,6 +106,7 @@ export class FeedStack {
       // Tracing off unless a test turns it on (OTEL_SDK_DISABLED=false): loading the OpenTelemetry SDK costs each
       // app ~1.2 s of CPU at start, which on a loaded machine pushed app starts past their deadline.
       OTEL_SDK_DISABLED: 'true',
+      ...(this.standbyServer ? { FAILOVER_REDIS_HOST: '127.0.0.1', FAILOVER_REDIS_PORT: String(this.standbyServer.port) } : {}),
       ...this.o.env,
       ...this.o.appEnv?.[kind],
     };
@@ -103,12 +115,18 @@ export class FeedStack {
   async startApp(kind: AppKind, env: Record<string, string> = {}): Promise<AppProcess> {
     const fullEnv = { ...this.baseEnv(kind), ...env };
     const app = spawnApp({ name: `${kind}:${fullEnv['INSTANCE_ID']}`, script: env['PROFILE_OUT'] ? path.join(ROOT, 'tmp/cpuprof.js') : path.join(ROOT, `dist/apps/${kind}/main.js`), args: env['PROFILE_OUT'] ? [env['PROFILE_OUT'], '3000', '6000', path.join(ROOT, `dist/apps/${kind}/main.js`)] : [], env: fullEnv });
-    const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 20_000).catch((e: unknown) => {
+    const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 60_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
     });
     this.ports.set(app, Number(line['port']));
     this.apps[kind].push(app);
     return app;
+  }
+
+  /** A persister of the standby group, projecting into the standby Redis (needs `standby: true`). */
+  async startStandbyPersister(env: Record<string, string> = {}): Promise<AppProcess> {
+    if (!this.standbyServer) throw new Error('FeedStack started without standby: true');
+    return this.startApp('persister', { PERSISTER_REDIS: 'standby', ...env });
   }
 
   /** Kill -9 an app and forget it (the test starts a replacement with startApp). */
@@ -142,7 +160,11 @@ export class FeedStack {
 
   async stop(): Promise<void> {
     await this.nc.drain().catch(() => undefined);
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    for (const r of [this.redis, this.standbyRedis]) {
+      if (!r) continue;
+      if (r.status === 'ready') await r.quit().catch(() => r.disconnect());
+      else r.disconnect();
+    }
     await cleanupAll();
   }
 }

@@ -4,6 +4,8 @@
  *   streams applied by the same setup code the tests and the swarm job use; then persister, normalizer, ingest
  *   and api as separate processes. Live Binance when reachable; otherwise (or with --simulate) the built-in venue
  *   simulator, and every event is then marked `source: simulated` end to end. Ctrl-C stops everything.
+ *   A second, standby redis-server runs beside the primary with its own persister group (decision 10), and the api
+ *   reads through the switch, so failover can be tried locally (kill -STOP / -CONT the primary's pid; see README).
  *
  * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s),
  * FEED_STACK_DATA_DIR (default <repo>/.data).
@@ -32,10 +34,12 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(process.env['FEED_STACK_DATA_DIR'] ?? path.join(root, '.data'));
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
   mkdirSync(path.join(dataDir, 'redis'), { recursive: true });
+  mkdirSync(path.join(dataDir, 'redis-standby'), { recursive: true });
 
   const nats = await startNats({ storeDir: path.join(dataDir, 'nats'), name: 'feed-local' });
   const redis = await startRedis({ args: ['--dir', path.join(dataDir, 'redis')] });
-  say(`NATS ${nats.url} (monitor ${nats.monitorUrl}), Redis ${redis.url}`);
+  const standby = await startRedis({ args: ['--dir', path.join(dataDir, 'redis-standby')] });
+  say(`NATS ${nats.url} (monitor ${nats.monitorUrl}), Redis ${redis.url} (primary, pid ${redis.pid}), ${standby.url} (standby, pid ${standby.pid})`);
 
   const nc = await connect({ servers: nats.url });
   const report = await applyStreams(nc, await jetstreamManager(nc), {
@@ -65,21 +69,27 @@ async function main(): Promise<void> {
     NATS_URL: nats.url,
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: String(redis.port),
+    FAILOVER_REDIS_HOST: '127.0.0.1',
+    FAILOVER_REDIS_PORT: String(standby.port),
     LOG_LEVEL: 'info',
   };
   const logs: WriteStream[] = [];
-  const start = async (name: string, env: Record<string, string>): Promise<AppProcess> => {
+  const start = (name: string, env: Record<string, string>): Promise<AppProcess> => startAs(name, name, env);
+  const startAs = async (name: string, kind: string, env: Record<string, string>): Promise<AppProcess> => {
     const log = createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
     logs.push(log);
-    const app = spawnApp({ name, script: path.join(root, `dist/apps/${name}/main.js`), env: { ...common, ...env }, onLine: (l) => log.write(`${l}\n`) });
+    const app = spawnApp({ name, script: path.join(root, `dist/apps/${kind}/main.js`), env: { ...common, ...env }, onLine: (l) => log.write(`${l}\n`) });
     await app.waitForLine(/"msg":"(ops|api) listening"/, 30_000).catch((e: unknown) => {
       throw new Error(`${name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(20)}`);
     });
     return app;
   };
-  const ports = { persister: await freePort(), normalizer: await freePort(), ingest: await freePort() };
+  const ports = { persister: await freePort(), standbyPersister: await freePort(), normalizer: await freePort(), ingest: await freePort() };
   const apps: AppProcess[] = [];
-  apps.push(await start('persister', { HTTP_PORT: String(ports.persister), LEGACY_ALLOW_SIMULATED: source === 'simulated' ? 'true' : 'false' }));
+  const legacyAllowed = source === 'simulated' ? 'true' : 'false';
+  apps.push(await start('persister', { HTTP_PORT: String(ports.persister), LEGACY_ALLOW_SIMULATED: legacyAllowed }));
+  // The standby's own persister group: same code and settings, its own durable and checkpoint, the standby Redis.
+  apps.push(await startAs('persister-standby', 'persister', { HTTP_PORT: String(ports.standbyPersister), LEGACY_ALLOW_SIMULATED: legacyAllowed, PERSISTER_REDIS: 'standby' }));
   apps.push(await start('normalizer', { HTTP_PORT: String(ports.normalizer) }));
   apps.push(await start('api', { HTTP_PORT: String(apiPort) }));
   apps.push(await start('ingest', { HTTP_PORT: String(ports.ingest), INGEST_SOURCE: source, BINANCE_URL: venueUrl }));
@@ -89,7 +99,8 @@ async function main(): Promise<void> {
   say(`latest price   http://127.0.0.1:${apiPort}/v1/prices/latest?symbol=BTC-USDT`);
   say(`recent trades  http://127.0.0.1:${apiPort}/v1/trades?symbol=BTC-USDT&limit=20`);
   say(`websocket      ws://127.0.0.1:${apiPort}/v1/stream  (send {"op":"subscribe","channel":"trades","symbol":"BTC-USDT"})`);
-  say(`ops            ingest :${ports.ingest}  normalizer :${ports.normalizer}  persister :${ports.persister}  (/health /ready /metrics)`);
+  say(`read target    http://127.0.0.1:${apiPort}/v1/status  (failover: kill -STOP ${redis.pid} pauses the primary Redis, kill -CONT ${redis.pid} resumes it)`);
+  say(`ops            ingest :${ports.ingest}  normalizer :${ports.normalizer}  persister :${ports.persister}  standby persister :${ports.standbyPersister}  (/health /ready /metrics)`);
   say(`logs           ${path.relative(process.cwd(), path.join(dataDir, 'logs'))}/<app>.log`);
   say('Ctrl-C stops everything');
 

@@ -145,6 +145,14 @@ describe('local launcher (tools/stack) with --simulate', () => {
     // Nothing served is labelled live.
     expect(latest.venues.map((v) => v.source)).toEqual(latest.venues.map(() => 'simulated'));
     expect(latest.venues.find((v) => v.venue === 'binance')?.price).toMatch(/^\d+(\.\d+)?$/);
+    // The standby Redis and its persister group run too: the api sees both, reads on the primary.
+    await waitFor(
+      async () => {
+        const st = await httpGetJson<{ readTarget: string; primary: { up: boolean }; standby: { up: boolean; checkpoint: number } | null }>(`${base}/v1/status`);
+        return st.readTarget === 'primary' && st.primary.up && st.standby?.up === true && st.standby.checkpoint > 0;
+      },
+      { what: 'the api to report both Redis up and the standby projected', timeoutMs: 30_000, intervalMs: 250 },
+    );
 
     // Everything the launcher started, before it is told to stop.
     const started = descendants(launcher.pid);
@@ -169,8 +177,9 @@ describe('local launcher (tools/stack) with --simulate', () => {
     expect(statSync(path.join(dataDir, 'nats')).isDirectory()).toBe(true);
     expect(existsSync(path.join(dataDir, 'nats', 'jetstream'))).toBe(true);
     expect(statSync(path.join(dataDir, 'redis')).isDirectory()).toBe(true);
-    expect(readdirSync(path.join(dataDir, 'logs')).sort()).toEqual(['api.log', 'ingest.log', 'normalizer.log', 'persister.log']);
-    for (const app of ['api', 'ingest', 'normalizer', 'persister']) {
+    expect(readdirSync(path.join(dataDir, 'logs')).sort()).toEqual(['api.log', 'ingest.log', 'normalizer.log', 'persister-standby.log', 'persister.log']);
+    expect(statSync(path.join(dataDir, 'redis-standby')).isDirectory()).toBe(true);
+    for (const app of ['api', 'ingest', 'normalizer', 'persister', 'persister-standby']) {
       const log = readFileSync(path.join(dataDir, 'logs', `${app}.log`), 'utf8');
       expect(log).toMatch(/"msg":"(ops|api) listening"/);
     }

@@ -148,7 +148,8 @@ export class ReadSwitch implements ReadRouting {
 
   private async round(): Promise<void> {
     const targets = [this.o.primary, ...(this.o.standby ? [this.o.standby] : [])];
-    const timeoutMs = Math.max(250, Math.min(2_000, this.o.settings.checkIntervalMs * 2));
+    // Generous: a probe that times out counts as a failure, and a loaded host must not fake an outage.
+    const timeoutMs = Math.max(1_000, Math.min(5_000, this.o.settings.checkIntervalMs * 2));
     const [seq, ...probes] = await Promise.all([this.o.streamLastSeq().catch(() => undefined), ...targets.map((t) => probe(t, this.o.keys, timeoutMs))]);
     if (seq !== undefined) this.lastSeq = seq;
     const now = this.now();
@@ -194,16 +195,18 @@ export class ReadSwitch implements ReadRouting {
   }
 }
 
-/** PING + the group's checkpoint in one round trip, bounded by `timeoutMs` (a stopped-but-connected server). */
+/** PING + the group's checkpoint (and its rebuild mark) in one round trip, bounded by `timeoutMs` (a stopped-but-connected server). */
 async function probe(t: ReadTarget, keys: Keys, timeoutMs: number): Promise<{ up: boolean; checkpoint: number | undefined }> {
   if (t.client.status !== 'ready') return { up: false, checkpoint: undefined };
   let timer: NodeJS.Timeout | undefined;
   try {
-    const exec = t.client.pipeline().ping().hget(keys.checkpoint(t.group), 'seq').exec();
+    const exec = t.client.pipeline().ping().hmget(keys.checkpoint(t.group), 'seq', 'rebuild').exec();
     exec.catch(() => undefined);
     const res = await Promise.race([exec, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))]);
     if (!res || res.some(([err]) => err)) return { up: false, checkpoint: undefined };
-    const seq = res[1]?.[1];
+    const [seq, rebuilding] = (res[1]?.[1] ?? []) as Array<string | null>;
+    // A projection being rebuilt from the log (its Redis came back empty) is not current whatever its max seq says.
+    if (rebuilding) return { up: res[0]?.[1] === 'PONG', checkpoint: 0 };
     return { up: res[0]?.[1] === 'PONG', checkpoint: typeof seq === 'string' && /^\d+$/.test(seq) ? Number(seq) : 0 };
   } catch {
     return { up: false, checkpoint: undefined };

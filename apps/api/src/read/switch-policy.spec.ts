@@ -42,8 +42,9 @@ describe('decideTarget (decision 10: the read side of the failover)', () => {
       expect(decideTarget('standby', up(950), up(900), 0, S)).toEqual({ target: 'primary', reason: 'primary_caught_up' });
     });
 
-    it('when the standby fails while the primary answers, then reads go back at once even if the primary is behind', () => {
-      expect(decideTarget('standby', up(1), down(0, 900), 0, S)).toEqual({ target: 'primary', reason: 'standby_down' });
+    it('when the standby has failed for the threshold while the primary answers, then reads go back even if the primary is behind', () => {
+      expect(decideTarget('standby', up(1), down(0, 900), 1_999, S)).toEqual({ target: 'standby' });
+      expect(decideTarget('standby', up(1), down(0, 900), 2_000, S)).toEqual({ target: 'primary', reason: 'standby_down' });
     });
 
     it('when the standby has been removed from the config, then reads return to the primary', () => {

@@ -22,9 +22,10 @@ export interface SwitchDecision {
  *  - on the primary: move to the standby once the primary has failed every probe for `failAfterMs` and the
  *    standby answers (a standby that is also down gains nothing: stay, reads fail, /ready says so);
  *  - on the standby: move back as soon as the primary answers and its checkpoint is within
- *    `switchBackMaxBehind` of the standby's (its persister has caught up from its own durable), or at once
- *    when the standby itself stops answering (a primary still catching up beats an unreachable Redis). So reads
- *    never stay on the standby while the primary is healthy and current.
+ *    `switchBackMaxBehind` of the standby's (its persister has caught up from its own durable), or when the
+ *    standby itself has failed every probe for `failAfterMs` (a primary still catching up beats an unreachable
+ *    Redis; one slow probe on a loaded host is not a reason). So reads never stay on the standby while the
+ *    primary is healthy and current.
  * Without a standby the target is always the primary.
  */
 export function decideTarget(
@@ -41,7 +42,8 @@ export function decideTarget(
     return { target: 'primary' };
   }
   if (!primary.up) return { target: 'standby' };
-  if (!standby.up) return { target: 'primary', reason: 'standby_down' };
+  const standbyDownFor = standby.up || standby.downSinceMs === undefined ? 0 : nowMs - standby.downSinceMs;
+  if (!standby.up && standbyDownFor >= s.failAfterMs) return { target: 'primary', reason: 'standby_down' };
   if (primary.checkpoint + s.switchBackMaxBehind >= standby.checkpoint) return { target: 'primary', reason: 'primary_caught_up' };
   return { target: 'standby' };
 }

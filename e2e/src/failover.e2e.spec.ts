@@ -38,6 +38,22 @@ describe('Redis failover: standby as a second projection of the log', () => {
 
   const status = async (): Promise<Status> => (await (await fetch(`${stack.apiUrl}/v1/status`)).json()) as Status;
   const zcard = async (r: Redis): Promise<number> => r.zcard('feed:trades:BTC-USDT').catch(() => -1);
+  /** Where every stage stands: printed with each phase so a slow or stuck run says where it is. */
+  const where = async (phase: string): Promise<void> => {
+    const md = await stack.jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' }).catch(() => undefined);
+    const line = { phase, sim: await stack.simClient.count().catch(() => -1), md: md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? -1, primary: await zcard(primary), standby: await zcard(standby), t: new Date().toISOString() };
+    process.stdout.write(`failover e2e: ${JSON.stringify(line)}\n`);
+  };
+  const step = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    await where(`${phase}: start`);
+    try {
+      return await fn();
+    } catch (e) {
+      await where(`${phase}: FAILED`);
+      for (const a of [...stack.apps.persister, ...stack.apps.ingest, ...stack.apps.normalizer]) process.stdout.write(`--- ${a.name}\n${a.tail(15)}\n`);
+      throw e;
+    }
+  };
   /** Lets the simulator run until it has sent at least `n` trades in all, pauses it, and returns its exact count. */
   const runSimUntil = async (n: number): Promise<number> => {
     await stack.simClient.control('resume');
@@ -74,8 +90,10 @@ describe('Redis failover: standby as a second projection of the log', () => {
     expect((await status()).readTarget).toBe('primary');
     // The simulator is paused between phases so each outage really has trades arriving during it, however slow
     // the machine is (the pipeline may lag the simulator by many seconds under load).
-    await runSimUntil(12_000);
-    await waitFor(async () => (await zcard(standby)) >= 10_000, { what: '10,000 trades on the standby', timeoutMs: 180_000, intervalMs: 200 });
+    await step('phase 1', async () => {
+      await runSimUntil(12_000);
+      await waitFor(async () => (await zcard(standby)) >= 10_000, { what: '10,000 trades on the standby', timeoutMs: 180_000, intervalMs: 200 });
+    });
 
     const errors: string[] = [];
     const targets = new Set<string>();
@@ -106,11 +124,11 @@ describe('Redis failover: standby as a second projection of the log', () => {
     process.stdout.write(`failover: reads on the standby ${Date.now() - stoppedAt} ms after the primary stopped\n`);
     const sentInOutage = await runSimUntil(sentAtStop + OUTAGE_TRADES);
     // The standby's persister takes in the trades sent during the outage while the primary is still down.
-    await waitFor(async () => (await zcard(standby)) === sentInOutage, { what: 'the outage trades on the standby', timeoutMs: 180_000, intervalMs: 200 });
+    await step('primary outage', () => waitFor(async () => (await zcard(standby)) === sentInOutage, { what: 'the outage trades on the standby', timeoutMs: 180_000, intervalMs: 200 }));
     expect((await status()).primary.up).toBe(false);
 
     await stack.redisServer.restart(); // empty: no persistence, as in production
-    await waitFor(async () => (await status()).readTarget === 'primary', { what: 'reads back on the primary', timeoutMs: 180_000, intervalMs: 100 });
+    await step('switch back', () => waitFor(async () => (await status()).readTarget === 'primary', { what: 'reads back on the primary', timeoutMs: 180_000, intervalMs: 100 }));
     polling = false;
     await poller;
 
@@ -149,7 +167,10 @@ describe('Redis failover: standby as a second projection of the log', () => {
 
   it('afterwards primary, standby and a replay hold identical projections with all 50,000 trades once each; reads on the primary', async () => {
     await stack.simClient.control('resume');
-    await stack.simClient.waitForCount(N, 180_000);
+    await step('finish', async () => {
+      await stack.simClient.waitForCount(N, 180_000);
+      await waitFor(async () => (await zcard(primary)) === N && (await zcard(standby)) === N, { what: `${N} trades on both Redis`, timeoutMs: 180_000, intervalMs: 250 });
+    });
     // Quiesce: stop ingest (no more heartbeats), then wait for both groups to have applied the whole MD stream.
     for (const ingest of [...stack.apps.ingest]) await stack.kill9(ingest);
     const mdLast = async () => (await stack.jsm.streams.info('FEED_MD')).state.last_seq;

@@ -313,6 +313,25 @@ describe('TLS', () => {
     expect(warnings.filter((w) => (w as { code?: string }).code === 'DEP0123').map((w) => w.message)).toEqual([]);
   });
 
+  it('production shape: TLS with the right CA plus an ACL user whose password comes from a secret file', async () => {
+    const admin = track(createRedisClient(endpoint(tlsEnv(caFile)), { name: 'feed-test-tls-admin', failFast: true }));
+    await connectRedis(admin, 5_000, 'tls redis');
+    await admin.call('ACL', 'SETUSER', 'feed-persister', 'on', '>tls-s3cret', '~*', '&*', '+@all');
+    const dir = await tempDir('redis-tls-secret');
+    const secret = path.join(dir, 'redis_password');
+    writeFileSync(secret, 'tls-s3cret\n');
+    const c = track(createRedisClient(endpoint({ ...tlsEnv(caFile), REDIS_USERNAME: 'feed-persister', REDIS_PASSWORD_FILE: secret }), { name: 'feed-test-tls-acl', failFast: true }));
+    await connectRedis(c, 5_000, 'tls redis');
+    expect(await c.acl('WHOAMI')).toBe('feed-persister');
+    const wrong = path.join(dir, 'wrong');
+    writeFileSync(wrong, 'not-it\n');
+    const bad = track(createRedisClient(endpoint({ ...tlsEnv(caFile), REDIS_USERNAME: 'feed-persister', REDIS_PASSWORD_FILE: wrong }), { name: 'feed-test-tls-acl-bad', failFast: true }));
+    const e = await errorOf(connectRedis(bad, 1_500, 'tls redis'));
+    await close(bad);
+    expect(e.code).toBe('REDIS_UNREACHABLE');
+    expect(e.message).toMatch(/WRONGPASS|invalid username-password/i);
+  });
+
   it('a host name is checked against the certificate too (REDIS_HOST=localhost)', async () => {
     const c = track(createRedisClient(endpoint({ ...tlsEnv(caFile), REDIS_HOST: 'localhost' }), { name: 'feed-test-tls-name', failFast: true }));
     await connectRedis(c, 5_000, 'tls redis');

@@ -1,0 +1,63 @@
+/**
+ * Replay speed (docs/benchmarks.md): a real nats-server and redis-server on loopback, BENCH_REPLAY_EVENTS trades
+ * (spread over six venues and two symbols, as the live mix) published to MD with msg ids, then the compiled replay
+ * tool rebuilds a scratch Redis, once per REPLAY_BATCH x REPLAY_IN_FLIGHT setting. Prints one JSON line per run.
+ *
+ *   node tools/build/esbuild.mjs tools/replay/src/main.ts dist/tools/replay/main.js
+ *   node tools/build/esbuild.mjs tools/replay/src/bench.ts dist/tools/replay/bench.js && node dist/tools/replay/bench.js
+ *
+ * Env: BENCH_REPLAY_EVENTS (default 100000), BENCH_REPLAY_SETTINGS (default "1000x1,1000x4,2000x4": batch x in-flight).
+ */
+import path from 'node:path';
+import { applyStreams, DEFAULT_STREAM_SETTINGS, WindowedPublisher } from '@feed/messaging';
+import type { TradeV1 } from '@feed/price-types';
+import { cleanupAll, spawnApp, startNats, startRedis } from '@feed/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+const EVENTS = Number(process.env['BENCH_REPLAY_EVENTS'] ?? 100_000);
+const SETTINGS = (process.env['BENCH_REPLAY_SETTINGS'] ?? '1000x1,1000x4,2000x4').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const VENUES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit', 'bitstamp'] as const;
+const ROOT = path.resolve(__dirname, '../../..');
+
+function trade(i: number): TradeV1 {
+  const venue = VENUES[i % VENUES.length] as (typeof VENUES)[number];
+  const symbol = i % 3 === 0 ? 'BTC-USD' : 'BTC-USDT';
+  const tradeId = String(10_000_000 + i);
+  const t = 1_790_000_000_000_000 + i * 100;
+  return { v: 1, type: 'trade', id: `trade:${venue}:${symbol}:${tradeId}`, venue, symbol, source: 'simulated', recvTimeUs: t + 500, tradeId, price: `${60_000 + (i % 5_000)}.${i % 100}`.replace(/\.0$/, ''), size: `0.0${1 + (i % 9)}`, side: i % 2 ? 'buy' : 'sell', venueTimeUs: t };
+}
+
+async function main(): Promise<void> {
+  const nats = await startNats();
+  const nc = await connect({ servers: nats.url });
+  await applyStreams(nc, await jetstreamManager(nc), { ...DEFAULT_STREAM_SETTINGS, prefix: 'feed', mdMaxBytes: 1024 ** 3 });
+  const pub = new WindowedPublisher(jetstream(nc), { window: 1_000, timeoutMs: 30_000 });
+  const t0 = Date.now();
+  for (let i = 0; i < EVENTS; i += 1_000) {
+    const msgs = [];
+    for (let j = i; j < Math.min(EVENTS, i + 1_000); j++) {
+      const ev = trade(j);
+      msgs.push({ subject: `feed.md.v1.trade.${ev.symbol}.${ev.venue}`, data: JSON.stringify(ev), msgID: ev.id });
+    }
+    await pub.sendAll(msgs);
+  }
+  await pub.idle();
+  console.log(JSON.stringify({ msg: 'published', events: EVENTS, ms: Date.now() - t0 }));
+  for (const [batch, inFlight] of SETTINGS) {
+    const redis = await startRedis();
+    const app = spawnApp({ name: 'replay', script: path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true' } });
+    const exit = await app.exited;
+    const done = app.json().find((l) => l['msg'] === 'replay complete');
+    console.log(JSON.stringify({ batch, inFlight, exit: exit.code, events: done?.['events'], ms: done?.['ms'], eventsPerSecond: done?.['eventsPerSecond'] }));
+    await redis.dispose();
+  }
+  await nc.drain();
+  await cleanupAll();
+}
+
+main().catch(async (e: unknown) => {
+  console.error(e);
+  await cleanupAll();
+  process.exit(1);
+});

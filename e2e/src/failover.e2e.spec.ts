@@ -1,24 +1,38 @@
 import path from 'node:path';
 import { FeedStack, ROOT, WsClient, sumSamples } from '@feed/feed-stack';
 import { dumpState, keyFamilies } from '@feed/keys';
+import { WindowedPublisher } from '@feed/messaging';
+import type { TradeV1 } from '@feed/price-types';
 import { spawnApp, startRedis, waitFor, type AppProcess } from '@feed/testing';
+import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 
 /**
  * Redis failover done right (issue 5, decision 10), end to end with real redis-server processes stopped and
- * started: 50,000 simulated trades through ingest, normalizer, TWO persisters on the primary Redis, ONE on the
- * standby Redis (its own group, durable and checkpoint) and the api.
- *  1. the primary is stopped mid-stream for a few times the detection threshold: a client polling the api never
- *     sees an error, reads move to the standby, and come back once the primary (restarted EMPTY, as a Redis without
- *     persistence does) has been rebuilt from the log by its persisters and caught up;
- *  2. both Redis are stopped: persisters stop fetching and say why, every /ready is 503; both come back empty;
+ * started, the compiled persister and api, TWO persisters on the primary Redis and ONE on the standby Redis (its
+ * own group, durable and checkpoint). The test publishes 50,000 normalized trades to the MD log itself, in phases,
+ * so each outage has a known set of trades arriving during it whatever the machine's load (the venue -> MD path is
+ * covered by the pipeline e2e):
+ *  1. the primary is stopped mid-stream: a client polling the api never sees an error, reads move to the standby,
+ *     and come back once the primary (restarted EMPTY, as a Redis without persistence does) has been rebuilt from
+ *     the log by its persisters and caught up;
+ *  2. both Redis are stopped: persisters stop fetching and say why, every /ready is 503; venue resends arrive too;
  *  3. afterwards primary, standby and a replay of the log hold identical projections (registry-wide dump), with
- *     exactly the simulator's 50,000 trades once each, and reads are on the primary.
- * Detection threshold here: probes every 200 ms, failover after 1,000 ms.
+ *     exactly the 50,000 trades once each, and reads are on the primary.
+ * Detection threshold here: probes every 200 ms, failover after 1,000 ms; outages last several seconds.
  */
 const N = 50_000;
-const RATE = 2_500;
-const OUTAGE_TRADES = 6_000; // ~2.4 s of trading at RATE: a few times the 1 s threshold (more on a loaded machine)
+const PHASES = [15_000, 10_000, 10_000, 15_000]; // before, during the primary outage, while both are down, after
+const RESENT = 1_000; // trades of phase 1 published again without their msg id (a venue resend) while both are down
+const SUBJECT = 'feed.md.v1.trade.BTC-USDT.binance';
+
+function trade(i: number): TradeV1 {
+  const tradeId = String(7_000_000 + i);
+  const venueTimeUs = 1_790_000_000_000_000 + i * 1_000; // increasing: the zset order is the publish order
+  const cents = 6_000_000 + ((i * 7_919) % 500_000);
+  const price = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`.replace(/\.?0+$/, '');
+  return { v: 1, type: 'trade', id: `trade:binance:BTC-USDT:${tradeId}`, venue: 'binance', symbol: 'BTC-USDT', source: 'simulated', recvTimeUs: venueTimeUs + 800, tradeId, price, size: `0.00${1 + (i % 9)}`, side: i % 2 ? 'buy' : 'sell', venueTimeUs };
+}
 
 interface Status {
   readTarget: string;
@@ -35,50 +49,49 @@ describe('Redis failover: standby as a second projection of the log', () => {
   let ws: WsClient;
   let primary: Redis;
   let standby: Redis;
+  let pub: WindowedPublisher;
+  let published = 0;
+  const all = Array.from({ length: N }, (_v, i) => trade(i));
 
   const status = async (): Promise<Status> => (await (await fetch(`${stack.apiUrl}/v1/status`)).json()) as Status;
   const zcard = async (r: Redis): Promise<number> => r.zcard('feed:trades:BTC-USDT').catch(() => -1);
-  /** Where every stage stands: printed with each phase so a slow or stuck run says where it is. */
-  const where = async (phase: string): Promise<void> => {
-    const md = await stack.jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' }).catch(() => undefined);
-    const line = { phase, sim: await stack.simClient.count().catch(() => -1), md: md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? -1, primary: await zcard(primary), standby: await zcard(standby), t: new Date().toISOString() };
-    process.stdout.write(`failover e2e: ${JSON.stringify(line)}\n`);
+  const mdTrades = async (): Promise<number> => (await stack.jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' })).state.subjects?.[SUBJECT] ?? 0;
+  /** Publishes the next `n` trades (msg id = event id, as the normalizer does) and waits for every ack. */
+  const publishNext = async (n: number): Promise<void> => {
+    const batch = all.slice(published, published + n);
+    published += batch.length;
+    const { acks } = await pub.sendAll(batch.map((ev) => ({ subject: SUBJECT, data: JSON.stringify(ev), msgID: ev.id })));
+    await acks;
   };
+  const readyStatuses = async (apps: AppProcess[]): Promise<number[]> => Promise.all(apps.map(async (a) => (await fetch(stack.url(a, '/ready'))).status));
+  /** Where things stand, printed when a phase fails so a slow or stuck run says where it is. */
   const step = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
-    await where(`${phase}: start`);
     try {
       return await fn();
     } catch (e) {
-      await where(`${phase}: FAILED`);
-      for (const a of [...stack.apps.persister, ...stack.apps.ingest, ...stack.apps.normalizer]) process.stdout.write(`--- ${a.name}\n${a.tail(15)}\n`);
+      const where = { phase, published, md: await mdTrades().catch(() => -1), primary: await zcard(primary), standby: await zcard(standby), status: await status().catch(() => null) };
+      process.stdout.write(`failover e2e: ${JSON.stringify(where)}\n`);
+      for (const a of [...stack.apps.persister, ...stack.apps.api]) process.stdout.write(`--- ${a.name}\n${a.tail(12)}\n`);
       throw e;
     }
-  };
-  /** Lets the simulator run until it has sent at least `n` trades in all, pauses it, and returns its exact count. */
-  const runSimUntil = async (n: number): Promise<number> => {
-    await stack.simClient.control('resume');
-    await waitFor(async () => (await stack.simClient.count()) >= n, { what: `the simulator to send ${n} trades`, timeoutMs: 60_000, intervalMs: 20 });
-    await stack.simClient.control('pause');
-    return stack.simClient.count();
   };
 
   beforeAll(async () => {
     stack = await FeedStack.start({
-      sim: { rate: RATE, maxTrades: N },
+      sim: { rate: 1, maxTrades: 1 }, // idle: no ingest runs here
       standby: true,
-      appEnv: { api: { REDIS_CHECK_INTERVAL_MS: '200', REDIS_FAILOVER_AFTER_MS: '1000', REDIS_SWITCHBACK_MAX_BEHIND: '200', PRICE_STALE_AFTER_MS: '600000' }, persister: { PERSISTER_PROBE_INTERVAL_MS: '200', PERSISTER_LAG_INTERVAL_MS: '200' } },
+      appEnv: { api: { REDIS_CHECK_INTERVAL_MS: '200', REDIS_FAILOVER_AFTER_MS: '1000', REDIS_PROBE_TIMEOUT_MS: '5000', REDIS_SWITCHBACK_MAX_BEHIND: '200', PRICE_STALE_AFTER_MS: '600000' }, persister: { PERSISTER_PROBE_INTERVAL_MS: '200', PERSISTER_LAG_INTERVAL_MS: '200' } },
     });
     primary = stack.redis;
     standby = stack.standbyRedis as Redis;
+    pub = new WindowedPublisher(jetstream(stack.nc), { window: 500, timeoutMs: 30_000 });
     await stack.startApp('persister');
     await stack.startApp('persister');
     await stack.startStandbyPersister();
-    await stack.startApp('normalizer');
     await stack.startApp('api');
     ws = await WsClient.connect(`${stack.apiUrl.replace('http', 'ws')}/v1/stream`);
     ws.send({ op: 'subscribe', channel: 'trades', symbol: 'BTC-USDT' });
     await waitFor(() => ws.frames.some((f) => f.type === 'subscribed'), { what: 'WS subscription confirmed' });
-    await stack.startApp('ingest');
   });
 
   afterAll(async () => {
@@ -88,12 +101,8 @@ describe('Redis failover: standby as a second projection of the log', () => {
 
   it('primary stopped mid-stream: the api answers from the standby throughout, then switches back once the rebuilt primary caught up', async () => {
     expect((await status()).readTarget).toBe('primary');
-    // The simulator is paused between phases so each outage really has trades arriving during it, however slow
-    // the machine is (the pipeline may lag the simulator by many seconds under load).
-    await step('phase 1', async () => {
-      await runSimUntil(12_000);
-      await waitFor(async () => (await zcard(standby)) >= 10_000, { what: '10,000 trades on the standby', timeoutMs: 180_000, intervalMs: 200 });
-    });
+    await publishNext(PHASES[0] as number);
+    await step('phase 1', () => waitFor(async () => (await zcard(primary)) === published && (await zcard(standby)) === published, { what: 'phase 1 on both Redis', timeoutMs: 120_000, intervalMs: 200 }));
 
     const errors: string[] = [];
     const targets = new Set<string>();
@@ -116,74 +125,76 @@ describe('Redis failover: standby as a second projection of the log', () => {
       }
     })();
 
-    const sentAtStop = await stack.simClient.count();
     await stack.redisServer.stop();
     const stoppedAt = Date.now();
-    await waitFor(async () => (await status()).readTarget === 'standby', { what: 'reads on the standby', timeoutMs: 15_000, intervalMs: 50 });
+    await step('failover', () => waitFor(async () => (await status()).readTarget === 'standby', { what: 'reads on the standby', timeoutMs: 20_000, intervalMs: 50 }));
     // Reported, not asserted (timing targets belong to the benchmark): the issue asks for < 5 s.
-    process.stdout.write(`failover: reads on the standby ${Date.now() - stoppedAt} ms after the primary stopped\n`);
-    const sentInOutage = await runSimUntil(sentAtStop + OUTAGE_TRADES);
-    // The standby's persister takes in the trades sent during the outage while the primary is still down.
-    await step('primary outage', () => waitFor(async () => (await zcard(standby)) === sentInOutage, { what: 'the outage trades on the standby', timeoutMs: 180_000, intervalMs: 200 }));
+    process.stdout.write(`failover e2e: reads on the standby ${Date.now() - stoppedAt} ms after the primary stopped\n`);
+    await publishNext(PHASES[1] as number);
+    // The standby's persister takes in the trades of the outage while the primary is still down.
+    await step('primary outage', () => waitFor(async () => (await zcard(standby)) === published, { what: 'the outage trades on the standby', timeoutMs: 120_000, intervalMs: 200 }));
     expect((await status()).primary.up).toBe(false);
 
     await stack.redisServer.restart(); // empty: no persistence, as in production
-    await step('switch back', () => waitFor(async () => (await status()).readTarget === 'primary', { what: 'reads back on the primary', timeoutMs: 180_000, intervalMs: 100 }));
+    await step('switch back', () => waitFor(async () => (await status()).readTarget === 'primary', { what: 'reads back on the primary', timeoutMs: 120_000, intervalMs: 100 }));
     polling = false;
     await poller;
 
     expect(errors).toEqual([]);
     expect(polls).toBeGreaterThan(20);
     expect([...targets].sort()).toEqual(['primary', 'standby']);
-    const persisters = stack.apps.persister;
-    const rebuilds = await Promise.all(persisters.map((p) => stack.counter(p, 'feed_projection_rebuilds_total', { group: 'primary' })));
+    // The primary came back empty: its persisters rebuilt it from the log before reads returned to it.
+    expect(await zcard(primary)).toBe(published);
+    const rebuilds = await Promise.all(stack.apps.persister.map((p) => stack.counter(p, 'feed_projection_rebuilds_total', { group: 'primary' })));
     expect(rebuilds.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-    const apiMetrics = await stack.metrics(stack.apps.api[0] as AppProcess);
+    const api = stack.apps.api[0] as AppProcess;
+    const switches = api.json().filter((l) => l['msg'] === 'redis read target switched');
+    expect(switches.map((l) => [l['from'], l['to'], l['reason']])).toEqual([
+      ['primary', 'standby', 'primary_down'],
+      ['standby', 'primary', 'primary_caught_up'],
+    ]);
+    const apiMetrics = await stack.metrics(api);
     expect(sumSamples(apiMetrics, 'feed_redis_read_switches_total', { to: 'standby', reason: 'primary_down' })).toBe(1);
     expect(sumSamples(apiMetrics, 'feed_redis_read_switches_total', { to: 'primary', reason: 'primary_caught_up' })).toBe(1);
     expect(sumSamples(apiMetrics, 'feed_redis_read_target', { target: 'primary' })).toBe(1);
   });
 
   it('both Redis down: persisters pause and say why, /ready is 503 everywhere; nothing is lost after recovery', async () => {
-    const sentBefore = await stack.simClient.count();
     await Promise.all([stack.redisServer.stop(), stack.standbyServer?.stop()]);
     const apps = [...stack.apps.persister, ...stack.apps.api];
-    await waitFor(async () => (await Promise.all(apps.map(async (a) => (await fetch(stack.url(a, '/ready'))).status))).every((s) => s === 503), { what: '/ready 503 on every persister and the api', timeoutMs: 15_000, intervalMs: 100 });
-    const sent = await runSimUntil(sentBefore + OUTAGE_TRADES);
-    // The trades reached the log while no Redis was there: JetStream keeps them for the persisters.
-    await waitFor(async () => (await stack.jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' })).state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] === sent, {
-      what: 'the outage trades on the MD stream',
-      timeoutMs: 180_000,
-      intervalMs: 200,
-    });
-    for (const a of apps) expect((await fetch(stack.url(a, '/ready'))).status).toBe(503);
+    await step('both down', () => waitFor(async () => (await readyStatuses(apps)).every((s) => s === 503), { what: '/ready 503 on every persister and the api', timeoutMs: 20_000, intervalMs: 100 }));
+    await publishNext(PHASES[2] as number);
+    // A venue resend of earlier trades, outside JetStream's duplicate window (no msg id): must not duplicate.
+    const { acks } = await pub.sendAll(all.slice(0, RESENT).map((ev) => ({ subject: SUBJECT, data: JSON.stringify(ev) })));
+    await acks;
+    // The trades are in the log while no Redis is there: JetStream keeps them for the persisters.
+    expect(await mdTrades()).toBe(published + RESENT);
+    // A few detection thresholds later, still down and still saying why.
+    await waitFor(async () => (await status()).primary.up === false && (await status()).standby.up === false, { what: 'the api to see both down', timeoutMs: 20_000 });
+    expect(await readyStatuses(apps)).toEqual(apps.map(() => 503));
     for (const p of stack.apps.persister) {
       expect(sumSamples(await stack.metrics(p), 'feed_redis_up')).toBe(0);
       expect(p.json().some((l) => l['msg'] === 'redis connection lost: fetching paused, JetStream keeps the events, /ready is 503 until it answers')).toBe(true);
     }
     await Promise.all([stack.redisServer.restart(), stack.standbyServer?.restart()]);
-    await waitFor(async () => (await Promise.all(apps.map(async (a) => (await fetch(stack.url(a, '/ready'))).status))).every((s) => s === 200), { what: '/ready 200 again everywhere', timeoutMs: 30_000, intervalMs: 200 });
+    await step('both back', () => waitFor(async () => (await readyStatuses(apps)).every((s) => s === 200), { what: '/ready 200 again everywhere', timeoutMs: 60_000, intervalMs: 200 }));
   });
 
   it('afterwards primary, standby and a replay hold identical projections with all 50,000 trades once each; reads on the primary', async () => {
-    await stack.simClient.control('resume');
-    await step('finish', async () => {
-      await stack.simClient.waitForCount(N, 180_000);
-      await waitFor(async () => (await zcard(primary)) === N && (await zcard(standby)) === N, { what: `${N} trades on both Redis`, timeoutMs: 180_000, intervalMs: 250 });
-    });
-    // Quiesce: stop ingest (no more heartbeats), then wait for both groups to have applied the whole MD stream.
-    for (const ingest of [...stack.apps.ingest]) await stack.kill9(ingest);
+    await publishNext(PHASES[3] as number);
+    expect(published).toBe(N);
     const mdLast = async () => (await stack.jsm.streams.info('FEED_MD')).state.last_seq;
-    await waitFor(
-      async () => {
-        const last = await mdLast();
-        const [p, s] = await Promise.all([primary.hmget('feed:checkpoint:primary', 'seq', 'rebuild'), standby.hmget('feed:checkpoint:standby', 'seq', 'rebuild')]);
-        return Number(p[0]) === last && Number(s[0]) === last && p[1] === null && s[1] === null;
-      },
-      { what: 'both groups caught up (and no rebuild pending)', timeoutMs: 180_000, intervalMs: 250 },
+    await step('catch up', () =>
+      waitFor(
+        async () => {
+          const last = await mdLast();
+          const [p, s] = await Promise.all([primary.hmget('feed:checkpoint:primary', 'seq', 'rebuild'), standby.hmget('feed:checkpoint:standby', 'seq', 'rebuild')]);
+          return Number(p[0]) === last && Number(s[0]) === last && p[1] === null && s[1] === null;
+        },
+        { what: 'both groups caught up (and no rebuild pending)', timeoutMs: 180_000, intervalMs: 250 },
+      ),
     );
-    const sent = (await stack.simClient.record()).map((t) => t.tradeId);
-    expect(sent).toHaveLength(N);
+    const sent = all.map((t) => t.tradeId);
     expect(tradeIdsOf(await primary.zrange('feed:trades:BTC-USDT', '0', '-1'))).toEqual(sent);
     expect(tradeIdsOf(await standby.zrange('feed:trades:BTC-USDT', '0', '-1'))).toEqual(sent);
 
@@ -206,13 +217,13 @@ describe('Redis failover: standby as a second projection of the log', () => {
       await sc.quit();
     }
 
-    await waitFor(async () => (await status()).primary.lagEvents === 0 && (await status()).standby.lagEvents === 0, { what: 'the api to report zero lag for both groups', timeoutMs: 10_000 });
+    await waitFor(async () => (await status()).primary.lagEvents === 0 && (await status()).standby.lagEvents === 0, { what: 'the api to report zero lag for both groups', timeoutMs: 20_000 });
     expect((await status()).readTarget).toBe('primary');
-    const trades = await fetch(`${stack.apiUrl}/v1/trades?symbol=BTC-USDT&limit=1`);
+    const trades = await fetch(`${stack.apiUrl}/v1/trades?symbol=BTC-USDT&limit=1000`);
     expect(trades.headers.get('x-feed-read-target')).toBe('primary');
-    expect(((await trades.json()) as { trades: Array<{ tradeId: string }> }).trades[0]?.tradeId).toBe(sent[sent.length - 1]);
-    // The api's live push is independent of Redis: every trade reached the WebSocket client once, in order.
-    await waitFor(() => ws.trades.length >= N, { what: `${N} trades on the WebSocket (got ${ws.trades.length})`, timeoutMs: 90_000 });
+    expect(((await trades.json()) as { trades: Array<{ tradeId: string }> }).trades.map((t) => t.tradeId)).toEqual(sent.slice(-1000).reverse());
+    // The api's live push does not depend on Redis: every trade reached the WebSocket client once, in order.
+    await waitFor(() => ws.trades.length >= N, { what: `${N} trades on the WebSocket`, timeoutMs: 60_000 });
     expect(ws.trades.map((t) => t.tradeId)).toEqual(sent);
   });
 });

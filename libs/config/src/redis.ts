@@ -86,6 +86,8 @@ function readSentinel(r: ConfigReader, p: string, dataTls: boolean): SentinelSet
 export interface ReadSwitchSettings {
   /** Both Redis are probed (PING + checkpoint) this often. */
   checkIntervalMs: number;
+  /** A probe not answered within this counts as failed (a hung or overloaded server). */
+  probeTimeoutMs: number;
   /** The primary is declared down once every probe for this long failed; reads then go to the standby. */
   failAfterMs: number;
   /**
@@ -101,6 +103,7 @@ export interface ReadSwitchSettings {
 export function readReadSwitch(r: ConfigReader): ReadSwitchSettings {
   const s: ReadSwitchSettings = {
     checkIntervalMs: r.int('REDIS_CHECK_INTERVAL_MS', { default: 500, min: 10, max: 60_000 }),
+    probeTimeoutMs: r.int('REDIS_PROBE_TIMEOUT_MS', { default: 1_000, min: 10, max: 60_000 }),
     failAfterMs: r.int('REDIS_FAILOVER_AFTER_MS', { default: 2_000, min: 0, max: 600_000 }),
     switchBackMaxBehind: r.int('REDIS_SWITCHBACK_MAX_BEHIND', { default: 500, min: 0, max: 10_000_000 }),
     primaryGroup: r.string('REDIS_PRIMARY_GROUP', { default: 'primary' }),

@@ -148,8 +148,7 @@ export class ReadSwitch implements ReadRouting {
 
   private async round(): Promise<void> {
     const targets = [this.o.primary, ...(this.o.standby ? [this.o.standby] : [])];
-    // Generous: a probe that times out counts as a failure, and a loaded host must not fake an outage.
-    const timeoutMs = Math.max(1_000, Math.min(5_000, this.o.settings.checkIntervalMs * 2));
+    const timeoutMs = this.o.settings.probeTimeoutMs;
     const [seq, ...probes] = await Promise.all([this.o.streamLastSeq().catch(() => undefined), ...targets.map((t) => probe(t, this.o.keys, timeoutMs))]);
     if (seq !== undefined) this.lastSeq = seq;
     const now = this.now();

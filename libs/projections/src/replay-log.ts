@@ -12,7 +12,7 @@ export interface ReplayLogOptions {
   /** The same projection code the persister runs (main script + script projections), with publish off. */
   applier: BatchApplier;
   batchSize: number;
-  /** Batches applied concurrently (the projections are order-independent: decision 5). */
+  /** Batches applied concurrently (the projections are order-independent: decision 5); default 2. */
   inFlight?: number;
   /** First stream sequence to apply (default 1: the start of the log; a snapshot's sequence + 1 for a tail). */
   fromSeq?: number;
@@ -61,7 +61,7 @@ export async function replayLog(o: ReplayLogOptions): Promise<ReplayLogResult> {
   const consumer = await o.js.consumers.get(o.stream, { filter_subjects: o.filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
   const iter = await consumer.consume({ max_messages: o.batchSize * 4 });
   const inFlight = new Set<Promise<void>>();
-  const limit = Math.max(1, o.inFlight ?? 4);
+  const limit = Math.max(1, o.inFlight ?? 2);
   let failure: unknown;
   let batch: SequencedEvent[] = [];
   const flush = async (): Promise<void> => {

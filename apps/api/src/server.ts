@@ -95,6 +95,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     log: log.child({ module: 'read-switch' }),
   });
   await readSwitch.start();
+  const activeEndpoint = () => (readSwitch.target === 'standby' && cfg.standby ? cfg.standby : cfg.redis);
 
   const loopMonitor = new EventLoopMonitor();
   const health = new Health()
@@ -140,7 +141,15 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     ops: {
       health,
       registry: d.registry,
-      redisEndpoint: { get host() { return readSwitch.target === 'standby' && cfg.standby ? cfg.standby.host : cfg.redis.host; }, get port() { return readSwitch.target === 'standby' && cfg.standby ? cfg.standby.port : cfg.redis.port; } },
+      // The legacy /redis/status reports the Redis reads currently come from.
+      redisEndpoint: {
+        get host() {
+          return activeEndpoint().host;
+        },
+        get port() {
+          return activeEndpoint().port;
+        },
+      },
       redisConnected: () => readSwitch.current().status === 'ready',
       redisRole: () => readSwitch.target,
     },

@@ -326,6 +326,7 @@ describe('TLS', () => {
     const wrong = path.join(dir, 'wrong');
     writeFileSync(wrong, 'not-it\n');
     const bad = track(createRedisClient(endpoint({ ...tlsEnv(caFile), REDIS_USERNAME: 'feed-persister', REDIS_PASSWORD_FILE: wrong }), { name: 'feed-test-tls-acl-bad', failFast: true }));
+    bad.on('error', () => undefined); // its retries keep failing AUTH until closed below
     const e = await errorOf(connectRedis(bad, 1_500, 'tls redis'));
     await close(bad);
     expect(e.code).toBe('REDIS_UNREACHABLE');

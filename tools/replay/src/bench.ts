@@ -8,12 +8,29 @@
  *
  * Env: BENCH_REPLAY_EVENTS (default 100000), BENCH_REPLAY_SETTINGS (default "1000x1,1000x4,2000x4": batch x in-flight).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, WindowedPublisher } from '@feed/messaging';
 import type { TradeV1 } from '@feed/price-types';
 import { cleanupAll, spawnApp, startNats, startRedis } from '@feed/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function procCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+async function redisCpuS(port: number): Promise<number> {
+  const c = new Redis({ port, lazyConnect: true });
+  await c.connect();
+  const info = await c.info('cpu');
+  await c.quit();
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]);
+}
 
 const EVENTS = Number(process.env['BENCH_REPLAY_EVENTS'] ?? 100_000);
 const SETTINGS = (process.env['BENCH_REPLAY_SETTINGS'] ?? '1000x1,1000x4,2000x4').split(',').map((s) => s.split('x').map(Number) as [number, number]);
@@ -46,10 +63,12 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ msg: 'published', events: EVENTS, ms: Date.now() - t0 }));
   for (const [batch, inFlight] of SETTINGS) {
     const redis = await startRedis();
-    const app = spawnApp({ name: 'replay', script: path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true' } });
+    const [nats0, redis0] = [procCpuS(nats.pid), await redisCpuS(redis.port)];
+    const app = spawnApp({ name: 'replay', script: process.env['BENCH_REPLAY_SCRIPT'] ?? path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true', ...(process.env['REAL_SCRIPT'] ? { REAL_SCRIPT: process.env['REAL_SCRIPT'] } : {}), ...(process.env['BENCH_REPLAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_REPLAY_NODE_OPTIONS'] } : {}) } });
     const exit = await app.exited;
     const done = app.json().find((l) => l['msg'] === 'replay complete');
-    console.log(JSON.stringify({ batch, inFlight, exit: exit.code, events: done?.['events'], ms: done?.['ms'], eventsPerSecond: done?.['eventsPerSecond'] }));
+    const cpu = { replayS: Number(done?.['cpuMs'] ?? 0) / 1000, redisS: Math.round(((await redisCpuS(redis.port)) - redis0) * 100) / 100, natsS: Math.round((procCpuS(nats.pid) - nats0) * 100) / 100 };
+    console.log(JSON.stringify({ batch, inFlight, exit: exit.code, events: done?.['events'], ms: done?.['ms'], eventsPerSecond: done?.['eventsPerSecond'], cpu }));
     await redis.dispose();
   }
   await nc.drain();

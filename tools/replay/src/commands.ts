@@ -31,7 +31,9 @@ function tailLine(r: ReplayLogResult) {
 export async function rebuild(d: ReplayDeps, o: { group: string; clear: boolean }): Promise<void> {
   const cleared = o.clear ? await clearProjections(d.redis, d.families) : 0;
   const r = await replayLog({ js: d.js, jsm: d.jsm, stream: d.stream, filter: d.filter, applier: d.applier(o.group), batchSize: d.batchSize, inFlight: d.inFlight });
-  d.out({ msg: 'replay complete', stream: d.stream, group: o.group, cleared, ...tailLine(r) });
+  const cpu = process.cpuUsage();
+  // CPU time of this process: with the wall time it tells a slow machine from a slow replay.
+  d.out({ msg: 'replay complete', stream: d.stream, group: o.group, cleared, ...tailLine(r), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
 }
 
 /** Restore = the newest snapshot (or `file`) + a replay of the tail after its sequence. */

@@ -184,6 +184,7 @@ describe('replay against real nats-server and redis-server', () => {
       poison: 1,
       ms: expect.any(Number),
       eventsPerSecond: expect.any(Number),
+      cpuMs: expect.any(Number),
     });
 
     expect(await watch.stop()).toEqual([]);

@@ -105,7 +105,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
     // Ready while reads can be answered: from the current target, or from the other Redis standing in.
     .addReadiness('redis', () => readSwitch.readable());
   const symbols = new Set(cfg.symbols);
-  const indexReader = new IndexReader(d.redis, new Keys(cfg.common.keyPrefix));
+  const indexReader = new IndexReader(readSwitch, keys);
   const indexPush =
     cfg.indexSymbols.length > 0
       ? new IndexPush({ symbols: new Set(cfg.indexSymbols), latest: (s) => indexReader.latest(s), intervalMs: cfg.indexPushIntervalMs, log: log.child({ module: 'index-push' }) })

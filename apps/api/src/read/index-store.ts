@@ -2,6 +2,7 @@ import type { Keys } from '@feed/keys';
 import type { IndexMinuteV1, IndexValueV1 } from '@feed/projections';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
+import type { ReadRouting } from './read-switch';
 
 /** A stored index value, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
 function parseValue(json: string): IndexValueV1 | undefined {
@@ -15,31 +16,36 @@ function parseValue(json: string): IndexValueV1 | undefined {
 
 /** Reads the composite index history the persister keeps (one value per grid second, scored by the second). */
 export class IndexReader {
+  private readonly routing: ReadRouting;
+
+  /** `source`: one Redis, or the read switch (current target, the other Redis as a one-shot fallback). */
   constructor(
-    private readonly redis: Redis,
+    source: Redis | ReadRouting,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.routing = 'servedByFallback' in source ? source : { current: () => source, fallback: () => undefined, servedByFallback: () => undefined };
+  }
 
   async latest(symbol: string): Promise<IndexValueV1 | undefined> {
-    const [json] = await this.call(() => this.redis.zrevrange(this.keys.indexHistory(symbol), 0, 0));
+    const [json] = await this.call((r) => r.zrevrange(this.keys.indexHistory(symbol), 0, 0));
     return json === undefined ? undefined : parseValue(json);
   }
 
   /** Values with grid second in [fromS, toS], oldest first, at most `limit`. */
   async range(symbol: string, fromS: number, toS: number, limit: number): Promise<IndexValueV1[]> {
-    const members = await this.call(() => this.redis.zrangebyscore(this.keys.indexHistory(symbol), fromS, toS, 'LIMIT', 0, limit));
+    const members = await this.call((r) => r.zrangebyscore(this.keys.indexHistory(symbol), fromS, toS, 'LIMIT', 0, limit));
     return members.map(parseValue).filter((v): v is IndexValueV1 => v !== undefined);
   }
 
   /** The index's watermark (newest grid second reached), or undefined before the first heartbeat. */
   async watermark(symbol: string): Promise<number | undefined> {
-    const v = await this.call(() => this.redis.get(this.keys.indexWatermark(symbol)));
+    const v = await this.call((r) => r.get(this.keys.indexWatermark(symbol)));
     return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
   }
 
   /** Minute bars with first second in [fromS, toS], oldest first (at most 24 h + 1 min of them exist). */
   async minutes(symbol: string, fromS: number, toS: number): Promise<IndexMinuteV1[]> {
-    const members = await this.call(() => this.redis.zrangebyscore(this.keys.indexMinutes(symbol), fromS, toS));
+    const members = await this.call((r) => r.zrangebyscore(this.keys.indexMinutes(symbol), fromS, toS));
     const out: IndexMinuteV1[] = [];
     for (const m of members) {
       try {
@@ -51,10 +57,21 @@ export class IndexReader {
     return out;
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** On the current Redis; a failure is retried once on the other Redis when its last probe succeeded. */
+  private async call<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(this.routing.current());
     } catch (e) {
+      const other = this.routing.fallback();
+      if (other) {
+        try {
+          const v = await fn(other);
+          this.routing.servedByFallback();
+          return v;
+        } catch {
+          // fall through: report the current target's failure
+        }
+      }
       const err = new UnavailableError('index store unavailable, retry shortly');
       err.cause = e;
       throw err;

@@ -6,7 +6,9 @@
  *   node tools/build/esbuild.mjs tools/replay/src/main.ts dist/tools/replay/main.js
  *   node tools/build/esbuild.mjs tools/replay/src/bench.ts dist/tools/replay/bench.js && node dist/tools/replay/bench.js
  *
- * Env: BENCH_REPLAY_EVENTS (default 100000), BENCH_REPLAY_SETTINGS (default "1000x1,1000x4,2000x4": batch x in-flight).
+ * Env: BENCH_REPLAY_EVENTS (default 100000), BENCH_REPLAY_SETTINGS (default "1000x1,1000x4,2000x4": batch x in-flight),
+ *      BENCH_REPLAY_SCRIPT (run this script instead of the replay, e.g. a wrapper that starts the inspector's CPU
+ *      profiler and then requires REAL_SCRIPT, which is passed through; Node refuses --cpu-prof in NODE_OPTIONS).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   for (const [batch, inFlight] of SETTINGS) {
     const redis = await startRedis();
     const [nats0, redis0] = [procCpuS(nats.pid), await redisCpuS(redis.port)];
-    const app = spawnApp({ name: 'replay', script: process.env['BENCH_REPLAY_SCRIPT'] ?? path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true', ...(process.env['REAL_SCRIPT'] ? { REAL_SCRIPT: process.env['REAL_SCRIPT'] } : {}), ...(process.env['BENCH_REPLAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_REPLAY_NODE_OPTIONS'] } : {}) } });
+    const app = spawnApp({ name: 'replay', script: process.env['BENCH_REPLAY_SCRIPT'] ?? path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true', ...(process.env['REAL_SCRIPT'] ? { REAL_SCRIPT: process.env['REAL_SCRIPT'] } : {}) } });
     const exit = await app.exited;
     const done = app.json().find((l) => l['msg'] === 'replay complete');
     const cpu = { replayS: Number(done?.['cpuMs'] ?? 0) / 1000, redisS: Math.round(((await redisCpuS(redis.port)) - redis0) * 100) / 100, natsS: Math.round((procCpuS(nats.pid) - nats0) * 100) / 100 };

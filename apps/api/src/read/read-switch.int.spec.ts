@@ -184,8 +184,11 @@ it('both Redis down: /ready is 503 and reads fail with 503 unavailable; both bac
   await waitFor(async () => (await getJson('/ready')).status === 503, { what: '/ready 503', timeoutMs: 10_000 });
   const r = await getJson('/v1/prices/latest?symbol=BTC-USDT');
   expect(r).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
-  const s = await getJson('/v1/status');
-  expect(s.body).toMatchObject({ primary: { up: false }, standby: { up: false } });
+  // /ready follows the connections at once; /v1/status reports the probes, which see it on their next round.
+  await waitFor(async () => {
+    const s = (await getJson('/v1/status')).body as { primary: { up: boolean }; standby: { up: boolean } };
+    return !s.primary.up && !s.standby.up;
+  }, { what: '/v1/status to show both Redis down', timeoutMs: 10_000 });
   await Promise.all([primary.restart(), standby.restart()]);
   await waitFor(async () => (await getJson('/ready')).status === 200, { what: '/ready 200 again', timeoutMs: 15_000 });
 });

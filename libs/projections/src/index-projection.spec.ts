@@ -1,6 +1,7 @@
 import { Keys, dumpState, keyFamilies } from '@feed/keys';
 import { fromScaled, type MarketEventV1, type QuoteV1, type StreamStatusV1, type TradeV1, type VenueId } from '@feed/price-types';
-import { cleanupAll, registry, startRedis, type RedisServerHandle } from '@feed/testing';
+import { RedisDbs, cleanupAll, registry, shuffle, startRedis, type RedisServerHandle } from '@feed/testing';
+import { mulberry32 } from '@feed/venue-sim';
 import { Redis } from 'ioredis';
 import { BatchApplier } from './applier';
 import type { SequencedEvent } from './batch-args';
@@ -20,9 +21,8 @@ jest.setTimeout(120_000);
 
 const keys = new Keys(PREFIX);
 const families = keyFamilies(PREFIX);
-const clients: Redis[] = [];
 let server: RedisServerHandle;
-let nextDb = 0;
+const dbs = new RedisDbs(() => server.port);
 
 const S0 = 1_795_939_300; // first second of the generated market
 const US = 1_000_000;
@@ -42,32 +42,7 @@ const settings: IndexSettings = {
   maxAheadMs: 2_000,
 };
 
-async function freshDb(): Promise<Redis> {
-  const c = new Redis({ host: '127.0.0.1', port: server.port, db: nextDb++ % 16, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  clients.push(c);
-  await c.flushdb();
-  return c;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(xs: T[], rand: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
-}
+const freshDb = (): Promise<Redis> => dbs.fresh();
 
 let ids = 0;
 
@@ -90,7 +65,7 @@ function heartbeat(venue: VenueId, symbol: string, recvTimeUs: number): StreamSt
  * (deviation gate), one going quiet for a while (staleness gate), heartbeats every second per stream.
  */
 function market(seed: number): MarketEventV1[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const out: MarketEventV1[] = [];
   const all: Array<[VenueId, string]> = [
     ['coinbase', 'BTC-USD'],
@@ -147,7 +122,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map(async (c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.status !== 'end' ? c.disconnect() : undefined)));
+  await dbs.closeAll();
   await cleanupAll();
   expect(registry.alive()).toEqual([]);
 });
@@ -182,15 +157,14 @@ describe('given the index projection applied to a real Redis', () => {
     await applyIn(inOrder, chunks(seq, 11));
     const want = await dumpState(inOrder, families);
 
-    const rand = rng(99);
+    const rand = mulberry32(99);
     const shuffled = await freshDb();
     await applyIn(shuffled, chunks(shuffle([...seq, ...shuffle(seq, rand).slice(0, 150)], rand), 13));
     expect(await dumpState(shuffled, families)).toEqual(want);
 
     const two = await freshDb();
     const both = chunks(shuffle(seq, rand), 5);
-    const other = new Redis({ host: '127.0.0.1', port: server.port, db: Number((two.options.db ?? 0)), maxRetriesPerRequest: 0, retryStrategy: () => null });
-    clients.push(other);
+    const other = dbs.client(Number(two.options.db ?? 0));
     await Promise.all([applyIn(two, both.filter((_, i) => i % 2 === 0)), applyIn(other, both.filter((_, i) => i % 2 === 1))]);
     expect(await dumpState(two, families)).toEqual(want);
 

@@ -23,3 +23,5 @@ export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions 
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis-server';
 export { startSentinel, type SentinelHandle, type StartSentinelOptions } from './redis-sentinel';
 export { spawnApp, AppProcess, type SpawnAppOptions, type AppStopResult, type JsonLine, type LineMatch } from './app-process';
+export { RedisDbs } from './redis-dbs';
+export { shuffle } from './shuffle';

@@ -44,3 +44,4 @@ export { okx } from './protocols/okx';
 export { bybit } from './protocols/bybit';
 export { canonicalText, fixedText } from './decimal-text';
 export { CLI_SETTINGS, CliError, cliUsage, envName, parseCliArgs, type CliParseResult } from './cli-options';
+export { mulberry32, type Rng } from './prng';

@@ -14,7 +14,7 @@ import {
   type StoredBar,
 } from '@feed/projections';
 import type { Redis } from 'ioredis';
-import { UnavailableError } from '../errors';
+import { execPipeline, storeUnavailable } from './redis-read';
 
 export interface CandleSeries {
   symbol: string;
@@ -50,7 +50,7 @@ export class CandleReader {
   async watermark(symbol: string, venue: string | null): Promise<number | null> {
     const p = this.redis.pipeline();
     this.queueWatermark(p, symbol, venue);
-    return watermarkOf(await this.exec(p));
+    return watermarkOf(await execPipeline(p));
   }
 
   /**
@@ -60,7 +60,7 @@ export class CandleReader {
   async source(symbol: string, venue: string | null): Promise<'live' | 'simulated'> {
     const p = this.redis.pipeline();
     for (const v of venue === null ? VENUES : [venue]) p.hget(this.keys.latestTrade(symbol, v), 'v');
-    const res = await this.exec(p);
+    const res = await execPipeline(p);
     return res.some((j) => typeof j === 'string' && j.includes('"source":"simulated"')) ? 'simulated' : 'live';
   }
 
@@ -72,7 +72,7 @@ export class CandleReader {
     p.zrangebyscore(idx, fromSec, `(${toSec}`);
     p.zrevrangebyscore(idx, `(${fromSec}`, '-inf', 'LIMIT', 0, 8);
     if (knownWatermarkUs === undefined) this.queueWatermark(p, symbol, venue);
-    const res = await this.exec(p);
+    const res = await execPipeline(p);
     const starts = (res[0] as string[]).map(Number);
     const before = (res[1] as string[]).map(Number);
     const watermarkUs = knownWatermarkUs === undefined ? watermarkOf(res.slice(2)) : knownWatermarkUs;
@@ -95,7 +95,7 @@ export class CandleReader {
     try {
       starts = await this.redis.zrangebyscore(this.keys.candleIndex(symbol, scope, '1m'), fromSec, `(${toSec}`);
     } catch (e) {
-      throw unavailable(e);
+      throw storeUnavailable(e);
     }
     const bars = await this.readBars(symbol, scope, '1m', starts.map(Number));
     return { symbol, venue, watermarkUs, stats: rolling24h(bars, watermarkUs) };
@@ -105,7 +105,7 @@ export class CandleReader {
     if (starts.length === 0) return [];
     const p = this.redis.pipeline();
     for (const s of starts) p.hgetall(this.keys.candleBar(symbol, scope, interval, s));
-    const res = await this.exec(p);
+    const res = await execPipeline(p);
     const out: StoredBar[] = [];
     starts.forEach((s, i) => {
       const b = parseBar(s, res[i] as Record<string, string>);
@@ -120,20 +120,6 @@ export class CandleReader {
       p.hgetall(this.keys.status(symbol, v, 'quote'));
     }
   }
-
-  private async exec(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-    let res: [Error | null, unknown][] | null;
-    try {
-      res = await p.exec();
-    } catch (e) {
-      throw unavailable(e);
-    }
-    if (!res) throw new UnavailableError('Redis returned no reply');
-    return res.map(([err, v]) => {
-      if (err) throw unavailable(err);
-      return v;
-    });
-  }
 }
 
 /** Status hashes -> the greatest receive time among their `<ingest>:t` fields. */
@@ -147,10 +133,4 @@ function watermarkOf(hashes: unknown[]): number | null {
     }
   }
   return max;
-}
-
-function unavailable(e: unknown): UnavailableError {
-  const err = new UnavailableError('market data store unavailable, retry shortly');
-  err.cause = e;
-  return err;
 }

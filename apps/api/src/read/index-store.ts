@@ -1,7 +1,7 @@
 import type { Keys } from '@feed/keys';
 import type { IndexMinuteV1, IndexValueV1 } from '@feed/projections';
 import type { Redis } from 'ioredis';
-import { UnavailableError } from '../errors';
+import { routingOf, storeUnavailable } from './redis-read';
 import type { ReadRouting } from './read-switch';
 
 /** A stored index value, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
@@ -23,7 +23,7 @@ export class IndexReader {
     source: Redis | ReadRouting,
     private readonly keys: Keys,
   ) {
-    this.routing = 'servedByFallback' in source ? source : { current: () => source, fallback: () => undefined, servedByFallback: () => undefined };
+    this.routing = routingOf(source);
   }
 
   async latest(symbol: string): Promise<IndexValueV1 | undefined> {
@@ -72,9 +72,7 @@ export class IndexReader {
           // fall through: report the current target's failure
         }
       }
-      const err = new UnavailableError('index store unavailable, retry shortly');
-      err.cause = e;
-      throw err;
+      throw storeUnavailable(e, 'index store');
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Keys } from '@feed/keys';
 import { validateQuote, validateStatus, validateTrade, VENUES, type ConnectionState, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors';
+import { execPipeline, routingOf, storeUnavailable } from './redis-read';
 import type { ReadRouting } from './read-switch';
 import { parseStatusHash, type IngestStatus } from './staleness';
 
@@ -77,7 +78,7 @@ export class ProjectionReader {
     source: Redis | ReadRouting,
     private readonly keys: Keys,
   ) {
-    this.routing = 'servedByFallback' in source ? source : { current: () => source, fallback: () => undefined, servedByFallback: () => undefined };
+    this.routing = routingOf(source);
   }
 
   /**
@@ -105,7 +106,7 @@ export class ProjectionReader {
         p.hgetall(this.keys.status(symbol, v, 'trade'));
         p.hget(this.keys.latestQuote(symbol, v), 'v');
       }
-      return this.exec(p);
+      return execPipeline(p);
     });
     const out: VenueSnapshot[] = [];
     VENUES.forEach((_, i) => {
@@ -131,7 +132,7 @@ export class ProjectionReader {
         p.hget(channel === 'trade' ? this.keys.latestTrade(symbol, venue) : this.keys.latestQuote(symbol, venue), 'v');
         p.zrange(this.keys.completeness(symbol, venue, channel), '0', '-1');
       }
-      return this.exec(p);
+      return execPipeline(p);
     });
     const out: StreamSnapshot[] = [];
     slots.forEach((slot, i) => {
@@ -155,7 +156,7 @@ export class ProjectionReader {
       try {
         return await r.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1);
       } catch (e) {
-        throw unavailable(e);
+        throw storeUnavailable(e);
       }
     });
     const out: TradeV1[] = [];
@@ -165,24 +166,4 @@ export class ProjectionReader {
     }
     return out;
   }
-
-  private async exec(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-    let res: [Error | null, unknown][] | null;
-    try {
-      res = await p.exec();
-    } catch (e) {
-      throw unavailable(e);
-    }
-    if (!res) throw new UnavailableError('Redis returned no reply');
-    return res.map(([err, v]) => {
-      if (err) throw unavailable(err);
-      return v;
-    });
-  }
-}
-
-function unavailable(e: unknown): UnavailableError {
-  const err = new UnavailableError('market data store unavailable, retry shortly');
-  err.cause = e;
-  return err;
 }

@@ -32,6 +32,11 @@ export interface StackOptions {
    * the switch and `startApp('persister', { PERSISTER_REDIS: 'standby' })` (or `startStandbyPersister()`) keeps it warm.
    */
   standby?: boolean;
+  /**
+   * Profiling runs only (the benchmark's BENCH_CPU_PROF_DIR): every app runs with Node's `--cpu-prof` and writes
+   * `<kind>-<instance>.cpuprofile` into this directory when it exits (open it in Chrome DevTools or speedscope).
+   */
+  cpuProfileDir?: string;
 }
 
 /**
@@ -114,7 +119,9 @@ export class FeedStack {
 
   async startApp(kind: AppKind, env: Record<string, string> = {}): Promise<AppProcess> {
     const fullEnv = { ...this.baseEnv(kind), ...env };
-    const app = spawnApp({ name: `${kind}:${fullEnv['INSTANCE_ID']}`, script: env['PROFILE_OUT'] ? path.join(ROOT, 'tmp/cpuprof.js') : path.join(ROOT, `dist/apps/${kind}/main.js`), args: env['PROFILE_OUT'] ? [env['PROFILE_OUT'], '3000', '6000', path.join(ROOT, `dist/apps/${kind}/main.js`)] : [], env: fullEnv });
+    const instance = String(fullEnv['INSTANCE_ID']);
+    const profile = this.o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.o.cpuProfileDir}`, `--cpu-prof-name=${instance}.cpuprofile`] : [];
+    const app = spawnApp({ name: `${kind}:${instance}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), nodeArgs: profile, env: fullEnv });
     const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 60_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
     });

@@ -10,6 +10,8 @@ export interface SpawnAppOptions {
   /** A compiled .js entry point. */
   script: string;
   args?: string[];
+  /** Node options that NODE_OPTIONS refuses (e.g. `--cpu-prof`), placed before the script. */
+  nodeArgs?: string[];
   /** Added to a minimal env (PATH, HOME, NODE_ENV=test); the test's own env is not passed on. */
   env?: Record<string, string>;
   cwd?: string;
@@ -57,7 +59,7 @@ export class AppProcess implements Tracked {
     this.child = new ManagedChild({
       name: opts.name,
       command: process.execPath,
-      args: ['--enable-source-maps', opts.script, ...(opts.args ?? [])],
+      args: ['--enable-source-maps', ...(opts.nodeArgs ?? []), opts.script, ...(opts.args ?? [])],
       env: minimalEnv({ NODE_ENV: 'test', ...opts.env }),
       cwd: opts.cwd,
       onLine: (l) => this.onLine(l),

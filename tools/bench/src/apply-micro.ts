@@ -2,10 +2,10 @@
  * Apply-script micro-benchmark: the persister's Redis side alone (libs/projections BatchApplier against a real
  * redis-server), for the cost of the candle aggregation. No NATS, no other app.
  *
- *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R]
+ *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R] [--batch B] [--no-legacy]
  *
  * Applies a deterministic log (three venues of BTC-USDT at 10,000 trades/s of event time, one heartbeat per stream
- * per second) in batches of 500 into a fresh database per run, and reports the median trades/s, redis-server CPU
+ * per second) in batches of B (default 500; the live persister's batches are small at low rates) into a fresh database per run, and reports the median trades/s, redis-server CPU
  * per trade, and the memory of the candle keys (MEMORY USAGE summed over every candle key).
  */
 import { Keys } from '@feed/keys';
@@ -22,6 +22,7 @@ function arg(name: string, def: number): number {
 async function main(): Promise<void> {
   const n = arg('trades', 50_000);
   const runs = arg('runs', 3);
+  const batch = arg('batch', 500);
   const server = await startRedis();
   const redis = new Redis({ host: '127.0.0.1', port: server.port });
   try {
@@ -35,10 +36,10 @@ async function main(): Promise<void> {
         recentTradesMax: 1000,
         dedupeTtlSeconds: 8 * 86_400,
         publish: false,
-        legacy: { enabled: true, venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: false },
+        legacy: { enabled: !process.argv.includes('--no-legacy'), venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: false },
         candles: DEFAULT_CANDLE_SETTINGS,
       });
-      results.push(await runApplyBench(redis, applier, log, 500));
+      results.push(await runApplyBench(redis, applier, log, batch));
     }
     results.sort((a, b) => a.tradesPerSec - b.tradesPerSec);
     const med = results[Math.floor(results.length / 2)] as ApplyBenchResult;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         trades: med.trades,
+        batch,
         runs,
         tradesPerSec: results.map((x) => Math.round(x.tradesPerSec)),
         medianTradesPerSec: Math.round(med.tradesPerSec),

@@ -8,12 +8,16 @@
  *
  * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
  *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters), BENCH_APP_ENV (JSON of app settings),
- *      BENCH_VENUES (binance, or all: the six venues at a realistic peak mix, trades and quotes; see market-mix.ts).
+ *      BENCH_VENUES (binance, or all: the six venues at a realistic peak mix, trades and quotes; see market-mix.ts),
+ *      BENCH_TRACING (off: the SDK disabled, the default; or a sampling ratio such as 0.01: every app runs the
+ *      OpenTelemetry SDK with that parent-based ratio, exporting OTLP/HTTP to a sink in this process),
+ *      BENCH_CPU_PROF_DIR (every app writes a V8 CPU profile there when the run ends; profiling slows the apps).
  */
 import { FeedStack, WsClient } from '@feed/feed-stack';
 import { waitFor, type AppProcess } from '@feed/testing';
 import { connect } from '@nats-io/transport-node';
 import { measurePublishCeiling } from './js-ceiling';
+import { OtlpSink } from './otlp-sink';
 import { ingestEnv, marketMix, sentTotal, setRates, simArgs } from './market-mix';
 import { cpuSeconds, peakRssMiB, percentile } from './proc-stats';
 
@@ -23,6 +27,14 @@ const STEP_S = Number(env['BENCH_STEP_S'] ?? 10);
 const DRAIN_S = Number(env['BENCH_DRAIN_S'] ?? 5);
 const REPLICAS = Number(env['BENCH_REPLICAS'] ?? 1);
 const MIX = marketMix(env['BENCH_VENUES'] ?? 'binance');
+const TRACING = env['BENCH_TRACING'] ?? 'off';
+if (TRACING !== 'off' && !(Number(TRACING) > 0 && Number(TRACING) <= 1)) throw new Error(`BENCH_TRACING=${TRACING}: expected off or a ratio in (0, 1]`);
+
+/** App settings for tracing on: the SDK on, parent-based ratio sampling, OTLP/HTTP to the sink. */
+function tracingEnv(sink: OtlpSink | undefined): Record<string, string> {
+  if (!sink) return {};
+  return { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: TRACING };
+}
 
 interface Row {
   offered: number;
@@ -41,7 +53,8 @@ interface Row {
 
 async function main(): Promise<void> {
   // BENCH_APP_ENV='{"NORMALIZER_BATCH":"1000"}' passes settings to every app, for tuning experiments.
-  const stack = await FeedStack.start({ sim: { rate: 0, args: simArgs(MIX) }, env: JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string> });
+  const sink = TRACING === 'off' ? undefined : await OtlpSink.start();
+  const stack = await FeedStack.start({ sim: { rate: 0, args: simArgs(MIX) }, env: { ...tracingEnv(sink), ...(JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string>) }, ...(env['BENCH_CPU_PROF_DIR'] ? { cpuProfileDir: env['BENCH_CPU_PROF_DIR'] } : {}) });
   const procs: Array<{ name: string; pid: number }> = [
     { name: 'nats-server', pid: stack.nats.pid },
     { name: 'redis-server', pid: stack.redisServer.pid },
@@ -142,6 +155,8 @@ async function main(): Promise<void> {
     const nc = await connect({ servers: stack.nats.url, noAsyncTraces: true });
     const ceiling = await measurePublishCeiling(nc, 50_000);
     await nc.drain();
+    // Where redis-server's CPU went (the apply scripts dominate; a regression in a projection shows here first).
+    const redisTop = parseCommandStats(await stack.redis.info('commandstats')).slice(0, 5);
     const rss = Object.fromEntries(procs.map((p) => [p.name, Math.round(peakRssMiB(p.pid))]));
 
     const names = [...procs.map((p) => p.name), 'bench client'];
@@ -157,10 +172,22 @@ async function main(): Promise<void> {
     console.log(`\nsustained with zero loss: ${best} trades/s`);
     console.log(`peak RSS MiB: ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`ceiling: one Node publisher, JetStream publish with msg ids, window 1000: ${Math.round(ceiling)} msgs/s`);
+    console.log(`redis-server time by command: ${redisTop.map((c) => `${c.cmd} ${c.calls} calls ${Math.round(c.usec / 1000)} ms (${c.perCall.toFixed(0)} µs/call)`).join(', ')}`);
+    console.log(sink ? `tracing: on, ratio ${TRACING}; the sink received ${sink.spans} spans in ${sink.requests} requests (${sink.bytes} bytes, ${sink.badBodies} unparsable)` : 'tracing: off (OTEL_SDK_DISABLED=true)');
     ws.close();
   } finally {
     await stack.stop();
+    await sink?.stop();
   }
+}
+
+/** `INFO commandstats` -> commands by total time, largest first. */
+function parseCommandStats(info: string): Array<{ cmd: string; calls: number; usec: number; perCall: number }> {
+  const out: Array<{ cmd: string; calls: number; usec: number; perCall: number }> = [];
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)) {
+    out.push({ cmd: m[1] as string, calls: Number(m[2]), usec: Number(m[3]), perCall: Number(m[4]) });
+  }
+  return out.sort((a, b) => b.usec - a.usec);
 }
 
 main().catch((e: unknown) => {

@@ -26,7 +26,7 @@ WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN node tools/build/esbuild.mjs apps/ingest/src/main.ts dist/apps/ingest/main.js apps/normalizer/src/main.ts dist/apps/normalizer/main.js apps/persister/src/main.ts dist/apps/persister/main.js apps/api/src/main.ts dist/apps/api/main.js tools/streams/src/main.ts dist/tools/streams/main.js
+RUN node tools/build/esbuild.mjs apps/ingest/src/main.ts dist/apps/ingest/main.js apps/normalizer/src/main.ts dist/apps/normalizer/main.js apps/persister/src/main.ts dist/apps/persister/main.js apps/api/src/main.ts dist/apps/api/main.js tools/streams/src/main.ts dist/tools/streams/main.js tools/replay/src/main.ts dist/tools/replay/main.js
 
 # What every runtime image shares: prod node_modules, the health probe, a non-root user (the image's `node`, uid
 # 1000), OCI labels. Swarm runs the containers with a read-only root filesystem; nothing here writes to /app.
@@ -66,9 +66,15 @@ COPY --from=build /src/dist/apps/normalizer/ ./dist/apps/normalizer/
 EXPOSE 8082
 CMD ["node", "dist/apps/normalizer/main.js"]
 
+# The persister image also carries the replay tool (rebuild, restore, and the `snapshotter` service's
+# `snapshot --every`): the same projection code at the same git sha by construction, so rolling the persister back
+# rolls the snapshotter and the restore commands back with it.
 FROM runtime AS persister
 ENV FEED_APP=persister
 COPY --from=build /src/dist/apps/persister/ ./dist/apps/persister/
+COPY --from=build /src/dist/tools/replay/ ./dist/tools/replay/
+# The snapshot volume's mount point, owned by `node` so an empty volume mounted there is writable (see its README).
+COPY --chown=node:node deploy/docker/snapshots/ /var/lib/feed/snapshots/
 EXPOSE 8083
 CMD ["node", "dist/apps/persister/main.js"]
 

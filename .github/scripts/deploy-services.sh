@@ -14,7 +14,8 @@ for app in persister normalizer ingest api; do
   r=$(ref "$app")
   [ -n "$r" ] || continue
   services=("feed_$app")
-  [ "$app" = persister ] && services+=(feed_persister-standby)
+  # The snapshotter runs the persister image (the same projection code): it moves with the persisters, last.
+  [ "$app" = persister ] && services+=(feed_persister-standby feed_snapshotter)
   for svc in "${services[@]}"; do
     bash tools/swarm/update-service.sh "$svc" "$r"
   done

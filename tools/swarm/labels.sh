@@ -4,6 +4,7 @@
 #   FEED_EDGE_NODES="wkr-1 wkr-2 wkr-3"   haproxy edge (feed.edge=true)
 #   FEED_MONITORING_NODE=mgr-1            Prometheus, Grafana, Jaeger (feed.monitoring=true)
 #   FEED_REDIS_STANDBY_NODE=wkr-3         standby Redis and its volume (feed.redis-standby=true)
+#   FEED_SNAPSHOT_NODE=wkr-2              the snapshotter, its Redis and the snapshot volume (feed.snapshots=true)
 #   FEED_ZONES="wkr-1=a wkr-2=b wkr-3=c"  failure domains for spread placement (feed.zone)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -29,4 +30,5 @@ done
 for n in ${FEED_EDGE_NODES:?set FEED_EDGE_NODES}; do label "$n" feed.edge=true; done
 label "${FEED_MONITORING_NODE:?set FEED_MONITORING_NODE}" feed.monitoring=true
 label "${FEED_REDIS_STANDBY_NODE:?set FEED_REDIS_STANDBY_NODE}" feed.redis-standby=true
+label "${FEED_SNAPSHOT_NODE:?set FEED_SNAPSHOT_NODE}" feed.snapshots=true
 for pair in ${FEED_ZONES:-}; do label "${pair%%=*}" "feed.zone=${pair#*=}"; done

@@ -32,12 +32,14 @@ ensure_secret() {
   fi
 }
 
-for u in ingest normalizer persister api streams preview; do
+for u in ingest normalizer persister api streams snapshotter preview; do
   ensure_password "$u"
   ensure_secret "feed_nats_${u}_password" "$pw_dir/$u"
 done
 ensure_password redis_standby
 ensure_secret feed_redis_standby_password "$pw_dir/redis_standby"
+ensure_password redis_snapshot
+ensure_secret feed_redis_snapshot_password "$pw_dir/redis_snapshot"
 ensure_password grafana_admin
 ensure_secret feed_grafana_admin_password "$pw_dir/grafana_admin"
 ensure_secret feed_redis_password "${FEED_REDIS_PASSWORD_FILE:?set FEED_REDIS_PASSWORD_FILE to the managed Redis password file}"

@@ -11,7 +11,7 @@
  */
 import { leaseBucket, streamName } from './subjects';
 
-export const NATS_USERS = ['ingest', 'normalizer', 'persister', 'api', 'streams'] as const;
+export const NATS_USERS = ['ingest', 'normalizer', 'persister', 'api', 'streams', 'snapshotter'] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
 
 export interface Permissions {
@@ -66,6 +66,9 @@ export function appPermissions(prefix: string): Record<NatsUser, Permissions> {
     api: { publish: ['$JS.API.INFO', ...consumerApi(md)], subscribe: inbox },
     // The setup job creates and updates streams and the lease bucket: the JetStream API of this account only.
     streams: { publish: ['$JS.API.>'], subscribe: inbox },
+    // The periodic snapshotter (tools/replay snapshot --every): ordered consumers on MD and the last message of its
+    // filter (STREAM.MSG.GET, or DIRECT.GET when the stream allows it) to know where the log ends. Reads only.
+    snapshotter: { publish: ['$JS.API.INFO', ...consumerApi(md), `$JS.API.STREAM.MSG.GET.${md}`, `$JS.API.DIRECT.GET.${md}`, `$JS.API.DIRECT.GET.${md}.>`], subscribe: inbox },
   };
 }
 

@@ -23,6 +23,13 @@ describe('the Dockerfile', () => {
     expect(effectiveEnv(stageChain(df, 'persister'))).toMatchObject({ NODE_ENV: 'production', FEED_ENV: 'production', FEED_APP: 'persister' });
   });
 
+  it('the persister image carries the replay tool it shares its projection code with (snapshotter, restore)', () => {
+    const persister = df.stages.find((s) => s.name === 'persister');
+    const copies = (persister?.instructions ?? []).filter((i) => i.cmd === 'COPY').map((i) => parseCopy(i as never).sources);
+    expect(copies).toContainEqual(['/src/dist/tools/replay/']);
+    expect(df.stages.find((s) => s.name === 'build')?.instructions.find((i) => i.cmd === 'RUN' && i.args.includes('esbuild'))?.args).toContain('tools/replay/src/main.ts dist/tools/replay/main.js');
+  });
+
   it('installs production dependencies only, from the lockfile', () => {
     const deps = df.stages.find((s) => s.name === 'deps');
     expect(deps?.instructions.find((i) => i.cmd === 'RUN')?.args).toMatch(/^npm ci --omit=dev\b/);

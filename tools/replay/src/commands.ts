@@ -51,13 +51,29 @@ export async function restore(d: ReplayDeps, o: { group: string; dir?: string; f
 const SNAPSHOT_GROUP = 'snapshot';
 
 /**
+ * The snapshot Redis holds another group's checkpoint: a persister writes it, so its state is not the projection of
+ * the log up to one sequence. A configuration error that no retry fixes, so the periodic loop stops on it.
+ */
+export class NotDedicatedRedisError extends Error {
+  override readonly name = 'NotDedicatedRedisError';
+  readonly code = 'SNAPSHOT_REDIS_NOT_DEDICATED';
+}
+
+export interface SnapshotRoundResult {
+  /** The MD sequence the snapshot Redis (and the newest file) covers. */
+  seq: number;
+  /** False when the newest file already covered `seq` ('snapshot unchanged'). */
+  written: boolean;
+}
+
+/**
  * One snapshot round on a DEDICATED scratch Redis that only this command writes: bring it up to the log's current
  * end (from its own checkpoint, or from the newest snapshot file, or from the start), then write its state as a
- * snapshot stamped with the sequence it covers, and keep the newest `keep` files. Returns the covered sequence.
+ * snapshot stamped with the sequence it covers, and keep the newest `keep` files.
  */
-export async function snapshotRound(d: ReplayDeps, o: { dir: string; keep: number }): Promise<number> {
+export async function snapshotRound(d: ReplayDeps, o: { dir: string; keep: number }): Promise<SnapshotRoundResult> {
   const foreign = (await d.redis.keys(d.keys.checkpoint('*'))).filter((k) => k !== d.keys.checkpoint(SNAPSHOT_GROUP));
-  if (foreign.length > 0) throw new SnapshotError(`the snapshot Redis holds ${foreign.join(', ')}: a persister group writes it; snapshots need a dedicated scratch Redis`);
+  if (foreign.length > 0) throw new NotDedicatedRedisError(`the snapshot Redis holds ${foreign.join(', ')}: a persister group writes it; snapshots need a dedicated scratch Redis`);
   let covered = Number((await d.redis.hget(d.keys.checkpoint(SNAPSHOT_GROUP), 'seq')) ?? 0);
   const newest = (await listSnapshots(o.dir)).at(-1);
   if (covered === 0 && newest) {
@@ -73,10 +89,10 @@ export async function snapshotRound(d: ReplayDeps, o: { dir: string; keep: numbe
   await d.redis.hset(d.keys.checkpoint(SNAPSHOT_GROUP), 'seq', String(covered));
   if (newest && newest.seq >= covered) {
     d.out({ msg: 'snapshot unchanged', seq: covered, file: newest.file });
-    return covered;
+    return { seq: covered, written: false };
   }
   const w = await writeSnapshot(d.redis, d.families, o.dir, { stream: d.stream, seq: covered, keyPrefix: d.keys.prefix });
   const pruned = await pruneSnapshots(o.dir, o.keep);
   d.out({ msg: 'snapshot written', stream: d.stream, seq: covered, file: w.file, keys: w.keys, bytes: w.bytes, pruned, tail: tailLine(r) });
-  return covered;
+  return { seq: covered, written: true };
 }

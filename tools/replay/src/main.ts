@@ -9,16 +9,22 @@
  *   node dist/tools/replay/main.js restore --dir DIR | --file F [--group g]   newest snapshot + tail
  *   node dist/tools/replay/main.js snapshot --dir DIR [--keep 5] [--every MS] snapshots (dedicated scratch Redis)
  *
+ * With `--every MS` the snapshot command keeps running (snapshot-loop.ts): one round per period, a failed round
+ * logged, counted and retried next period, /health /ready /metrics on HTTP_PORT (default 8084), SIGTERM ends it.
+ *
  * Settings: NATS_*, REDIS_* (Sentinel and TLS included), FEED_PREFIX/FEED_KEY_PREFIX, the projection settings the
- * persister reads (EXCHANGE, LEGACY_*, RECENT_TRADES_MAX, MD_MAX_AGE_MS), REPLAY_BATCH, REPLAY_IN_FLIGHT.
+ * persister reads (EXCHANGE, LEGACY_*, RECENT_TRADES_MAX, MD_MAX_AGE_MS), REPLAY_BATCH, REPLAY_IN_FLIGHT, and for
+ * `--every` HTTP_HOST/HTTP_PORT, SHUTDOWN_TIMEOUT_MS, LOG_LEVEL.
  */
-import { fromProcessEnv, readCommon, readNats, readRedis } from '@feed/config';
+import { fromProcessEnv, readCommon, readHttp, readNats, readRedis, type CommonConfig, type HttpConfig } from '@feed/config';
 import { keyFamilies, Keys } from '@feed/keys';
 import { connectNats, streamName, Subjects } from '@feed/messaging';
 import { BatchApplier, readProjectionSettings, scriptProjections, type LegacySettings } from '@feed/projections';
 import { connectRedis, createRedisClient } from '@feed/redis';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createServiceContext, startOpsServer } from '@feed/service';
 import { rebuild, restore, snapshotRound, type ReplayDeps } from './commands';
+import { SnapshotLoop, SnapshotLoopMetrics } from './snapshot-loop';
 
 const COMMANDS = ['rebuild', 'restore', 'snapshot'] as const;
 
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
   const inFlight = r.int('REPLAY_IN_FLIGHT', { default: 2, min: 1, max: 64 });
   const keys = new Keys(common.keyPrefix);
   const projections = readProjectionSettings(r, keys);
+  // Only `snapshot --every` listens (/health, /ready, /metrics); 8084 is the snapshotter's port in the stack.
+  const http = readHttp(r, 8084);
   r.done();
 
   const redis = createRedisClient(redisEp, { name: `feed-replay-${command}`, failFast: true });
@@ -86,21 +94,45 @@ async function main(): Promise<void> {
     if (!dir) throw new Error('snapshot needs --dir DIR');
     const keep = intArg('keep', 5, 1);
     const every = intArg('every', 0, 0);
-    let stopping = false;
-    let wake: (() => void) | undefined;
-    const stop = () => {
-      stopping = true;
-      wake?.();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    do {
-      await snapshotRound(deps, { dir, keep });
-      if (every > 0 && !stopping) await new Promise<void>((res) => (wake = res, setTimeout(res, every).unref()));
-    } while (every > 0 && !stopping);
+    if (every === 0) await snapshotRound(deps, { dir, keep });
+    else await runPeriodic(deps, { dir, keep, everyMs: every }, common, http);
   }
   await nc.drain();
   await redis.quit();
+}
+
+/**
+ * `snapshot --every MS`: the long-running snapshotter (a swarm service). It serves /health (event loop responsive,
+ * loop running), /ready (the last round succeeded) and /metrics on HTTP_PORT, so the container health check is the
+ * same Node probe as the apps' (decision 9). SIGTERM/SIGINT end the wait at once; a round in progress finishes
+ * within SHUTDOWN_TIMEOUT_MS or the process exits 1 (an unfinished round leaves nothing half-written: files are
+ * renamed into place, and the next round continues from the scratch Redis' checkpoint).
+ */
+async function runPeriodic(deps: ReplayDeps, o: { dir: string; keep: number; everyMs: number }, common: CommonConfig, http: HttpConfig): Promise<void> {
+  const { log, registry, health } = createServiceContext('snapshotter', common);
+  const loop = new SnapshotLoop(deps, o, new SnapshotLoopMetrics(registry));
+  health.addLiveness('snapshot_loop', () => loop.running);
+  health.addReadiness('last_round', () => loop.lastRoundOk);
+  const server = await startOpsServer({ ...http, health, registry, log });
+  const stop = (signal: string) => {
+    deps.out({ msg: 'snapshotter stopping', signal });
+    loop.stop();
+    setTimeout(() => {
+      deps.out({ level: 'fatal', msg: 'snapshotter stop timed out in a round', timeoutMs: common.shutdownTimeoutMs });
+      process.exit(1);
+    }, common.shutdownTimeoutMs).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  deps.out({ msg: 'snapshotter started', dir: o.dir, keep: o.keep, everyMs: o.everyMs });
+  try {
+    const stats = await loop.run();
+    deps.out({ msg: 'snapshotter stopped', ...stats });
+  } finally {
+    // Probes hold no keep-alive socket for long, but a scrape may: close them rather than wait out its timeout.
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -84,7 +85,8 @@ export async function writeSnapshot(redis: Redis, families: KeyFamily[], dir: st
   await mkdir(dir, { recursive: true });
   const keys = (await registeredKeys(redis, families)).filter((k) => k.family.name !== 'checkpoint');
   const file = path.join(dir, snapshotName(h.seq));
-  const tmp = `${file}.tmp-${process.pid}`;
+  // pid alone is not unique across containers (every task's node is pid 1): a random part too.
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const header: SnapshotHeader = { v: 1, kind: 'feed-projection-snapshot', ...h, createdAt: new Date().toISOString() };
   async function* lines(): AsyncGenerator<string> {
     yield `${JSON.stringify(header)}\n`;

@@ -82,8 +82,26 @@ describe('swarm stack files', () => {
 
   it('the app stack runs every app with the timing contract the lint checks', () => {
     const doc = parse(readFileSync(path.join(SWARM, 'feed.yml'), 'utf8'), { merge: true }) as { services: Record<string, { deploy: { replicas: number } }> };
-    expect(Object.keys(doc.services).sort()).toEqual(['api', 'ingest', 'normalizer', 'persister', 'persister-standby']);
+    expect(Object.keys(doc.services).sort()).toEqual(['api', 'ingest', 'normalizer', 'persister', 'persister-standby', 'snapshotter']);
     for (const s of ['ingest', 'normalizer', 'persister']) expect(doc.services[s]?.deploy.replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the snapshotter: periodic snapshots from the persister image into its own volume, on its own scratch Redis', () => {
+    type Svc = { image: string; command: string[]; environment: Record<string, string>; volumes: { source?: string; target: string }[]; deploy: { replicas: number; labels: Record<string, string> } };
+    const feed = parse(readFileSync(path.join(SWARM, 'feed.yml'), 'utf8'), { merge: true }) as { services: Record<string, Svc> };
+    const redis = parse(readFileSync(path.join(SWARM, 'redis.yml'), 'utf8'), { merge: true }) as { services: Record<string, { command: string[] }> };
+    const s = feed.services['snapshotter'] as Svc;
+    expect(s.image).toBe(feed.services['persister']?.image);
+    expect(s.command.slice(0, 5)).toEqual(['node', 'dist/tools/replay/main.js', 'snapshot', '--dir', '/var/lib/feed/snapshots']);
+    expect(s.command).toContain('--every');
+    expect(s.volumes).toContainEqual({ type: 'volume', source: 'snapshots', target: '/var/lib/feed/snapshots' });
+    // Dedicated: no other service of either stack points at the snapshot Redis.
+    expect(s.environment['REDIS_HOST']).toBe('redis_redis-snapshot');
+    const others = Object.entries(feed.services).filter(([n]) => n !== 'snapshotter').map(([, x]) => JSON.stringify(x.environment));
+    expect(others.filter((e) => e.includes('redis-snapshot'))).toEqual([]);
+    expect(redis.services['redis-snapshot']?.command.join(' ')).toMatch(/--maxmemory-policy noeviction --appendonly no --save ""/);
+    expect(s.deploy).toMatchObject({ replicas: 1, labels: { 'io.feed.singleton': 'true' } });
+    expect(s.environment['HTTP_PORT']).toBe(s.deploy.labels['prometheus.io/port']);
   });
 
   it('the monitoring stack with the generated rules/dashboards override passes docker stack config', () => {

@@ -3,7 +3,8 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, appPermissions, connectNats, DEFAULT_STREAM_SETTINGS, NATS_USERS, type NatsUser, renderNatsAuth } from '@feed/messaging';
 import { cleanupAll, startNats, tempDir } from '@feed/testing';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { lastFilteredSeq } from '@feed/projections';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /**
@@ -82,6 +83,20 @@ describe('on a real nats-server', () => {
     expect(m?.subject).toBe('feed.md.v1.trade.BTC-USDT.binance');
     expect(await m?.ackAck()).toBe(true);
     await expect(jsm.consumers.add('FEED_RAW', { durable_name: 'sneaky', ack_policy: AckPolicy.Explicit })).rejects.toThrow();
+  });
+
+  it('the snapshotter reads MD to its end through an ordered consumer, and can neither publish to the log nor read RAW', async () => {
+    const md = jetstream(await as('normalizer', PASSWORDS.normalizer), { timeout: 1_500 });
+    const last = (await md.publish('feed.md.v1.trade.BTC-USDT.binance', 'snap', { msgID: 'spec-snap-1' })).seq;
+    const snap = await as('snapshotter', PASSWORDS.snapshotter);
+    const jsm = await jetstreamManager(snap, { timeout: 1_500 });
+    expect(await lastFilteredSeq(jsm, 'FEED_MD', 'feed.md.v1.>')).toBe(last);
+    const js = jetstream(snap, { timeout: 1_500 });
+    const c = await js.consumers.get('FEED_MD', { filter_subjects: 'feed.md.v1.>', deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: last });
+    const m = await c.next({ expires: 2_000 });
+    expect(m?.seq).toBe(last);
+    await expect(js.publish('feed.md.v1.trade.BTC-USDT.binance', 'x')).rejects.toThrow();
+    await expect(jsm.consumers.add('FEED_RAW', { durable_name: 'snap-raw', ack_policy: AckPolicy.Explicit })).rejects.toThrow();
   });
 
   it('the preview account does not see the production streams', async () => {

@@ -73,6 +73,15 @@ describe('lintStack', () => {
     ]);
   });
 
+  it('a singleton (io.feed.singleton) must run one replica, stop-first both ways; others stay start-first', () => {
+    const labelled = GOOD_APP.replace('    deploy:\n', '    deploy:\n      labels: { io.feed.singleton: "true" }\n');
+    expect(lintStack(labelled)).toEqual(['api: is a singleton but update_config.order is not stop-first', 'api: is a singleton but rollback_config.order is not stop-first']);
+    const stopFirst = labelled.replace(/order: start-first/g, 'order: stop-first');
+    expect(lintStack(stopFirst)).toEqual([]);
+    expect(lintStack(stopFirst.replace('    deploy:\n', '    deploy:\n      replicas: 2\n'))).toEqual(['api: is a singleton but has 2 replicas']);
+    expect(lintStack(GOOD_APP.replace(/order: start-first/g, 'order: stop-first'))).toEqual(['api: update_config.order is not start-first']);
+  });
+
   it('refuses latest and untagged images, also as a variable default', () => {
     const text = `services:\n  a: { image: "redis:latest" }\n  b: { image: redis }\n  c: { image: "\${X:-nats}" }\n  d: { image: "\${X:-nats:2.12.1}" }\n  e: { image: "grafana/grafana@sha256:${'a'.repeat(64)}" }\n  f: { image: "reg.example:5000/x" }\n`;
     expect(lintStack(text)).toEqual([

@@ -3,7 +3,8 @@
  * undeclared secret and a misspelt failure_action (docs: reliability facts). This adds what a deploy needs:
  *  - every secret, config and network a service uses is declared; every `*_FILE` points at a mounted secret;
  *  - every Feed app service (image from a *_IMAGE variable) has a health check, a rollback policy, a start-first
- *    update of parallelism 1 whose monitor outlasts the health check's start period + interval x retries, a
+ *    update (stop-first and one replica for a service labelled `io.feed.singleton`) of parallelism 1 whose monitor
+ *    outlasts the health check's start period + interval x retries, a
  *    restart policy, worker placement, limits and reservations, a stop_grace_period above its drain bound;
  *  - no image is `latest` or untagged; no port other than the edge's 80/443 is published; overlays are encrypted.
  */
@@ -57,7 +58,14 @@ function lintApp(name: string, s: Obj, problems: string[], declaredNetworks: str
   const healthBound = start + interval * retries;
   const u = obj(d['update_config']);
   if (u['failure_action'] !== 'rollback') p(`update_config.failure_action is ${JSON.stringify(u['failure_action'])}, not rollback`);
-  if (u['order'] !== 'start-first') p('update_config.order is not start-first');
+  // A singleton (`io.feed.singleton: "true"`, e.g. the snapshotter: one writer of its scratch Redis and volume) must
+  // never run two tasks at once, so it is the one exception to start-first: one replica, stop-first both ways.
+  const singleton = String(obj(d['labels'])['io.feed.singleton']) === 'true';
+  if (singleton) {
+    if (Number(d['replicas'] ?? 1) !== 1) p(`is a singleton but has ${String(d['replicas'])} replicas`);
+    if (u['order'] !== 'stop-first') p('is a singleton but update_config.order is not stop-first');
+    if (obj(d['rollback_config'])['order'] !== 'stop-first') p('is a singleton but rollback_config.order is not stop-first');
+  } else if (u['order'] !== 'start-first') p('update_config.order is not start-first');
   if (Number(u['parallelism']) !== 1) p('update_config.parallelism is not 1');
   if (!(durationMs(u['delay'] ?? '0s') > 0)) p('update_config.delay is not set');
   for (const [k, c] of [['update_config', u], ['rollback_config', obj(d['rollback_config'])]] as const) {

@@ -19,19 +19,19 @@ export class OtlpSink {
   }
 
   static async start(): Promise<OtlpSink> {
-    let sink: OtlpSink | undefined;
+    const holder: { sink?: OtlpSink } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (sink) sink.record(body);
+        holder.sink?.record(body);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    sink = new OtlpSink(server);
-    return sink;
+    holder.sink = new OtlpSink(server);
+    return holder.sink;
   }
 
   private record(body: Buffer): void {

@@ -79,7 +79,25 @@ local applied = {}
 local trimTrades = {}
 local legacyLast = redis.call('ZRANGE', lastKey, -1, -1)[1]
 local legacyTouched, rebuild = false, false
+-- the newest legacy trade of the batch (its argument offset) and whether a newer trade came from a non-default venue
+local legacyNewest, legacyForeign = nil, false
 local pushes = {}
+-- Max-registers (latest trade / quote per stream): read once per key per batch, compared in Lua in log order, written
+-- once at the end. Same final state and the same per-event flags as a read and write per event, with 2 Redis calls
+-- per key per batch instead of 2 per event.
+local regs = {}
+local function maxReg(key, sortKey, json)
+  local r = regs[key]
+  if not r then
+    r = { k = redis.call('HGET', key, 'k'), dirty = false }
+    regs[key] = r
+  end
+  if (not r.k) or r.k < sortKey then
+    r.k, r.v, r.dirty = sortKey, json, true
+    return 1
+  end
+  return 0
+end
 for i = 0, n - 1 do
   local o = base + i * stride
   local kind, dmode, dkey, dmember = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
@@ -92,8 +110,7 @@ for i = 0, n - 1 do
   if isNew == 1 then
     if kind == 'trade' then
       local latestKey, sortKey, json, tradesKey, score = ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8]
-      local cur = redis.call('HGET', latestKey, 'k')
-      if (not cur) or cur < sortKey then redis.call('HSET', latestKey, 'k', sortKey, 'v', json) end
+      maxReg(latestKey, sortKey, json)
       redis.call('ZADD', tradesKey, score, sortKey .. '|' .. json)
       trimTrades[tradesKey] = true
       if ARGV[o + 14] == '1' then isNew = cAdd(o, sortKey, tonumber(score), ARGV[o + 13], ARGV[o + 9] == '1')
@@ -103,12 +120,9 @@ for i = 0, n - 1 do
         redis.call('ZADD', idxKey, score, sortKey .. '|' .. entry)
         legacyTouched = true
         if (not legacyLast) or legacyLast < sortKey then
-          legacyLast = sortKey
-          redis.call('ZADD', lastKey, 0, sortKey)
-          redis.call('ZREMRANGEBYRANK', lastKey, 0, -2)
-          redis.call('SET', priceKey, ARGV[o + 11])
-          redis.call('SET', timeKey, ARGV[o + 12])
-          if venue ~= defaultVenue or redis.call('EXISTS', exchKey) == 1 then redis.call('SET', exchKey, venue) end
+          -- the last price, time, marker and exchange are written once per batch, from the newest (below)
+          legacyLast, legacyNewest = sortKey, o
+          if venue ~= defaultVenue then legacyForeign = true end
           pushes[#pushes + 1] = entry
         else
           rebuild = true
@@ -116,13 +130,7 @@ for i = 0, n - 1 do
         if publish then redis.call('PUBLISH', channel, entry) end
       end
     elseif kind == 'quote' then
-      local key, sortKey, json = ARGV[o + 4], ARGV[o + 5], ARGV[o + 6]
-      local cur = redis.call('HGET', key, 'k')
-      if (not cur) or cur < sortKey then
-        redis.call('HSET', key, 'k', sortKey, 'v', json)
-      else
-        isNew = 0
-      end
+      isNew = maxReg(ARGV[o + 4], ARGV[o + 5], ARGV[o + 6])
     elseif kind == 'status' then
       local key, field, t, json = ARGV[o + 4], ARGV[o + 5], tonumber(ARGV[o + 6]), ARGV[o + 7]
       local cur = tonumber(redis.call('HGET', key, field .. ':t') or '')
@@ -135,7 +143,17 @@ for i = 0, n - 1 do
   end
   applied[i + 1] = isNew
 end
+for k, r in pairs(regs) do if r.dirty then redis.call('HSET', k, 'k', r.k, 'v', r.v) end end
 for k, _ in pairs(trimTrades) do redis.call('ZREMRANGEBYRANK', k, 0, -(recentMax + 1)) end
+if legacyNewest then
+  -- What writing per newer trade leaves behind: the newest trade's price and time; the exchange key is written when
+  -- it exists or any newer trade came from a non-default venue, and then holds the newest trade's venue.
+  redis.call('ZADD', lastKey, 0, legacyLast)
+  redis.call('ZREMRANGEBYRANK', lastKey, 0, -2)
+  redis.call('SET', priceKey, ARGV[legacyNewest + 11])
+  redis.call('SET', timeKey, ARGV[legacyNewest + 12])
+  if legacyForeign or redis.call('EXISTS', exchKey) == 1 then redis.call('SET', exchKey, ARGV[legacyNewest + 13]) end
+end
 if legacyTouched then
   redis.call('ZREMRANGEBYRANK', idxKey, 0, -1001)
   if rebuild then

@@ -54,27 +54,43 @@ local cLegacy = { { 1, '1m', 1 }, { 5, '5m', 1 }, { 15, '15m', 1 }, { 30, '15m',
 local cListMax = ${LEGACY_CANDLES_MAX}
 -- The legacy JSON of the width-w window starting at \`start\` of stream sv, merged from its base bars; nil when no
 -- base bar of the window holds a trade.
-local function cLegacyJson(sv, w, start)
+-- A bar's fields as a table: as written in this batch (cFinal), else read.
+local function cFields(key)
+  local f = cFinal[key]
+  if f then return f end
+  f = {}
+  local h = redis.call('HGETALL', key)
+  for j = 1, #h, 2 do f[h[j]] = h[j + 1] end
+  return f
+end
+local cJsonMemo = {}
+local function cLegacyJsonOf(sv, w, start)
   local width = w[1] * 60
   local m = { n = 0, r = 0, x = 0, v = {}, q = {} }
   for k = 0, w[3] - 1 do
-    local h = redis.call('HGETALL', cPrefix .. sv .. ':' .. w[2] .. ':' .. cFmt(start + k * width / w[3]))
-    if #h > 0 then
-      local b = { n = 0, r = 0, x = 0, v = {}, q = {} }
-      for j = 1, #h, 2 do
-        local f, val = h[j], h[j + 1]
-        if f == 'ok' or f == 'ck' or f == 'o' or f == 'c' or f == 'h' or f == 'l' then b[f] = val
-        elseif string.sub(f, 1, 1) == 'v' then b.v[tonumber(string.sub(f, 2))] = tonumber(val) end
+    local f = cFields(cPrefix .. sv .. ':' .. w[2] .. ':' .. cFmt(start + k * width / w[3]))
+    if f.ok then
+      local b = { n = 0, r = 0, x = 0, v = {}, q = {}, ok = f.ok, ck = f.ck, o = f.o, c = f.c, h = f.h, l = f.l }
+      for name, val in pairs(f) do
+        if string.sub(name, 1, 1) == 'v' then b.v[tonumber(string.sub(name, 2))] = tonumber(val) end
       end
-      if b.ok then
-        b.hn, b.ln, b.ft, b.lt = tonumber(b.h), tonumber(b.l), 0, 0
-        cMerge(m, b)
-      end
+      b.hn, b.ln, b.ft, b.lt = tonumber(b.h), tonumber(b.l), 0, 0
+      cMerge(m, b)
     end
   end
-  if not m.ok then return nil end
+  if not m.ok then return false end
   return '{"o": ' .. cPy(m.o) .. ', "h": ' .. cPy(m.h) .. ', "l": ' .. cPy(m.l) .. ', "c": ' .. cPy(m.c) ..
     ', "v": ' .. cVolume(m.v) .. ', "t": ' .. cFmt(start) .. ', "timestamp": "' .. cCivil(start) .. '"}'
+end
+-- Memoised per batch: the newest window is usually also the one the list rewrites.
+local function cLegacyJson(sv, w, start)
+  local k = sv .. ':' .. w[1] .. ':' .. start
+  local v = cJsonMemo[k]
+  if v == nil then
+    v = cLegacyJsonOf(sv, w, start)
+    cJsonMemo[k] = v
+  end
+  return v or nil
 end
 -- btc_candles_<N>min: the newest cListMax windows with trades, newest first. Usually only the newest window (or a
 -- new one) changes: rewrite the head / push. When a batch touched a window older than the head (or the list is
@@ -107,6 +123,7 @@ local function cLegacyList(sv, w, touched)
     end
     return
   end
+  local pushed = false
   for _, ws in ipairs(wins) do
     local json = cLegacyJson(sv, w, ws)
     if json then
@@ -114,17 +131,18 @@ local function cLegacyList(sv, w, touched)
       else
         redis.call('LPUSH', listKey, json)
         headT = ws
+        pushed = true
       end
     end
   end
-  redis.call('LTRIM', listKey, 0, cListMax - 1)
+  if pushed then redis.call('LTRIM', listKey, 0, cListMax - 1) end
 end
 for sv, _ in pairs(cLegacySeries) do
   for _, w in ipairs(cLegacy) do
     local s = cSeries[sv .. ':' .. w[2]]
     if s then
       local width = w[1] * 60
-      local newest = cNewest[sv .. ':' .. w[2]]
+      local newest = cNewestOf(sv .. ':' .. w[2], s)
       local json = cLegacyJson(sv, w, newest - newest % width)
       if json then redis.call('SET', 'btc_candle_' .. w[1] .. 'min', json) end
       local touched = {}

@@ -13,7 +13,9 @@
  *     the newest bar only grows, and a bar written below the cut is deleted in the same call, so the final set of
  *     bars does not depend on the order of batches.
  * Per batch, trades are first summed in Lua tables (on-time trades into one 1s aggregate per stream and second,
- * then rolled up into the 13 other bars), and every touched bar is written once.
+ * then rolled up into the 13 other bars), and every touched bar is written once (one HGETALL, one HSET); a series'
+ * index and retention are touched only when the batch creates one of its bars. Fixed cost per batch matters: at low
+ * rates the persister's batches hold a few trades each.
  *
  * Bar hash `{p}candle:<symbol>:<venue|all>:<interval>:<start epoch s>` fields: ok/o open sort key and price,
  * ck/c close sort key and price, h, l, ft, lt (venue µs), n, r (revisions), x (late), v<i> / q<i> limbs.
@@ -29,7 +31,7 @@ local cPrefix, cIdxPrefix = ARGV[14], ARGV[15]
 local cCloseUs, cFinalUs = tonumber(ARGV[16]) * 1000, tonumber(ARGV[17]) * 1000
 local cIvs = {}
 for name, sec, keep in string.gmatch(ARGV[18], '([^:,]+):(%d+):(%d+)') do cIvs[#cIvs + 1] = { name = name, sec = tonumber(sec), keep = tonumber(keep) } end
-local cBars, cSeries, cFast, cLegacySeries = {}, {}, {}, {}
+local cBars, cSeries, cFast, cLegacySeries, cBarSeries = {}, {}, {}, {}, {}
 local function cFmt(x) return string.format('%.0f', x) end
 local function cLimbs(s)
   local t = {}
@@ -65,10 +67,11 @@ local function cBar(symbol, venue, iv, start, legacy)
     cBars[key] = a
     local s = cSeries[series]
     if not s then
-      s = { iv = iv, starts = {}, bar = cPrefix .. series .. ':', idx = cIdxPrefix .. series }
+      s = { iv = iv, starts = {}, added = {}, bar = cPrefix .. series .. ':', idx = cIdxPrefix .. series }
       cSeries[series] = s
     end
     s.starts[start] = true
+    cBarSeries[key] = { s, start }
   end
   if legacy then cLegacySeries[symbol .. ':' .. venue] = true end
   return a
@@ -145,23 +148,33 @@ local function cAdd(o, sk, vt, venue, legacy)
   end
   return flag
 end
+-- Final field values of every bar written in this batch (the legacy chunk reads them instead of the bar hash).
+local cFinal = {}
+-- Writes one touched bar: one HGETALL, the merge in Lua, one HSET of the changed fields (counts and limbs summed
+-- here rather than by HINCRBY: the script is atomic, so read-add-write is the same). Returns true when the bar is new.
 local function cWrite(key, a)
-  local cur = redis.call('HMGET', key, 'ok', 'ck', 'h', 'l', 'ft', 'lt')
+  local h = redis.call('HGETALL', key)
+  local cur = {}
+  for j = 1, #h, 2 do cur[h[j]] = h[j + 1] end
+  local isNew = #h == 0
   local set = {}
+  local function put(f, v) set[#set + 1] = f; set[#set + 1] = v; cur[f] = v end
   if a.ok then
-    if (not cur[1]) or a.ok < cur[1] then set[#set + 1] = 'ok'; set[#set + 1] = a.ok; set[#set + 1] = 'o'; set[#set + 1] = a.o end
-    if (not cur[2]) or a.ck > cur[2] then set[#set + 1] = 'ck'; set[#set + 1] = a.ck; set[#set + 1] = 'c'; set[#set + 1] = a.c end
-    if (not cur[3]) or cHigher(a.hn, a.h, tonumber(cur[3]), cur[3]) then set[#set + 1] = 'h'; set[#set + 1] = a.h end
-    if (not cur[4]) or cLower(a.ln, a.l, tonumber(cur[4]), cur[4]) then set[#set + 1] = 'l'; set[#set + 1] = a.l end
-    if (not cur[5]) or a.ft < tonumber(cur[5]) then set[#set + 1] = 'ft'; set[#set + 1] = cFmt(a.ft) end
-    if (not cur[6]) or a.lt > tonumber(cur[6]) then set[#set + 1] = 'lt'; set[#set + 1] = cFmt(a.lt) end
+    if (not cur.ok) or a.ok < cur.ok then put('ok', a.ok); put('o', a.o) end
+    if (not cur.ck) or a.ck > cur.ck then put('ck', a.ck); put('c', a.c) end
+    if (not cur.h) or cHigher(a.hn, a.h, tonumber(cur.h), cur.h) then put('h', a.h) end
+    if (not cur.l) or cLower(a.ln, a.l, tonumber(cur.l), cur.l) then put('l', a.l) end
+    if (not cur.ft) or a.ft < tonumber(cur.ft) then put('ft', cFmt(a.ft)) end
+    if (not cur.lt) or a.lt > tonumber(cur.lt) then put('lt', cFmt(a.lt)) end
   end
+  if a.n > 0 then put('n', cFmt((tonumber(cur.n) or 0) + a.n)) end
+  if a.r > 0 then put('r', cFmt((tonumber(cur.r) or 0) + a.r)) end
+  if a.x > 0 then put('x', cFmt((tonumber(cur.x) or 0) + a.x)) end
+  for i, x in pairs(a.v) do put('v' .. i, cFmt((tonumber(cur['v' .. i]) or 0) + x)) end
+  for i, x in pairs(a.q) do put('q' .. i, cFmt((tonumber(cur['q' .. i]) or 0) + x)) end
   if #set > 0 then redis.call('HSET', key, unpack(set)) end
-  if a.n > 0 then redis.call('HINCRBY', key, 'n', a.n) end
-  if a.r > 0 then redis.call('HINCRBY', key, 'r', a.r) end
-  if a.x > 0 then redis.call('HINCRBY', key, 'x', a.x) end
-  for i, x in pairs(a.v) do redis.call('HINCRBY', key, 'v' .. i, cFmt(x)) end
-  for i, x in pairs(a.q) do redis.call('HINCRBY', key, 'q' .. i, cFmt(x)) end
+  cFinal[key] = cur
+  return isNew
 end
 `;
 
@@ -174,20 +187,38 @@ for _, f in pairs(cFast) do
     end
   end
 end
-for key, a in pairs(cBars) do cWrite(key, a) end
+for key, a in pairs(cBars) do
+  if cWrite(key, a) then
+    local bs = cBarSeries[key]
+    local added = bs[1].added
+    added[#added + 1] = bs[2]
+    added[#added + 1] = bs[2]
+  end
+end
+-- A series' index and retention change only when one of its bars is new (an existing bar is already indexed, and
+-- the newest bar moves only when a new one appears), so series whose bars all existed cost nothing here.
 local cNewest = {}
+local function cNewestOf(series, s)
+  local v = cNewest[series]
+  if v == nil then
+    v = tonumber(redis.call('ZREVRANGE', s.idx, 0, 0, 'WITHSCORES')[2])
+    cNewest[series] = v
+  end
+  return v
+end
 for series, s in pairs(cSeries) do
-  local add = {}
-  for start, _ in pairs(s.starts) do add[#add + 1] = start; add[#add + 1] = start end
-  redis.call('ZADD', s.idx, unpack(add))
-  local top = redis.call('ZREVRANGE', s.idx, 0, 0, 'WITHSCORES')
-  local newest = tonumber(top[2])
-  cNewest[series] = newest
-  local cut = cFmt(newest - s.iv.keep * s.iv.sec)
-  local old = redis.call('ZRANGEBYSCORE', s.idx, '-inf', cut)
-  if #old > 0 then
-    for j = 1, #old do redis.call('DEL', s.bar .. old[j]) end
-    redis.call('ZREMRANGEBYSCORE', s.idx, '-inf', cut)
+  if #s.added > 0 then
+    redis.call('ZADD', s.idx, unpack(s.added))
+    local newest = cNewestOf(series, s)
+    local cut = cFmt(newest - s.iv.keep * s.iv.sec)
+    local old = redis.call('ZRANGEBYSCORE', s.idx, '-inf', cut)
+    if #old > 0 then
+      for j = 1, #old do
+        redis.call('DEL', s.bar .. old[j])
+        cFinal[s.bar .. old[j]] = nil
+      end
+      redis.call('ZREMRANGEBYSCORE', s.idx, '-inf', cut)
+    end
   end
 end
 `;

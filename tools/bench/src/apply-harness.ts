@@ -51,6 +51,34 @@ export function benchLog(n: number, ratePerSec: number, t0Us = 1_795_939_200_000
   return out;
 }
 
+/**
+ * The same log made hostile for differential checks of the apply script (same state whatever the batching): a
+ * seeded shuffle within windows of 200 events, 2 % of trades received 10 s late (they revise closed bars), 1 %
+ * received 2 h late (past finality: counted as late), and 5 % of events sent again up to 1,000 places later.
+ */
+export function hostileLog(log: Array<TradeV1 | StreamStatusV1>, seed = 99): Array<TradeV1 | StreamStatusV1> {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const out: Array<TradeV1 | StreamStatusV1> = log.map((e) => {
+    if (e.type !== 'trade') return e;
+    const r = rand();
+    return r < 0.02 ? { ...e, recvTimeUs: e.recvTimeUs + 10_000_000 } : r < 0.03 ? { ...e, recvTimeUs: e.recvTimeUs + 7_200_000_000 } : e;
+  });
+  for (let i = 0; i < out.length; i += 200) {
+    for (let j = Math.min(out.length, i + 200) - 1; j > i; j--) {
+      const k = i + Math.floor(rand() * (j - i + 1));
+      [out[j], out[k]] = [out[k] as TradeV1 | StreamStatusV1, out[j] as TradeV1 | StreamStatusV1];
+    }
+  }
+  const copies: Array<TradeV1 | StreamStatusV1> = [];
+  for (let i = 0; i < out.length; i++) {
+    copies.push(out[i] as TradeV1 | StreamStatusV1);
+    // A resend of an event up to 1,000 places back (a redelivery or a venue resend).
+    if (rand() < 0.05) copies.push(out[Math.max(0, i - Math.floor(rand() * 1000))] as TradeV1 | StreamStatusV1);
+  }
+  return copies;
+}
+
 async function redisCpuUs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);

@@ -2,17 +2,21 @@
  * Apply-script micro-benchmark: the persister's Redis side alone (libs/projections BatchApplier against a real
  * redis-server), for the cost of the candle aggregation. No NATS, no other app.
  *
- *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R] [--batch B] [--no-legacy]
+ *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R] [--batch B] [--rate R] [--no-legacy] [--hostile] [--digest]
  *
  * Applies a deterministic log (three venues of BTC-USDT at 10,000 trades/s of event time, one heartbeat per stream
  * per second) in batches of B (default 500; the live persister's batches are small at low rates) into a fresh database per run, and reports the median trades/s, redis-server CPU
  * per trade, and the memory of the candle keys (MEMORY USAGE summed over every candle key).
+ * --hostile shuffles the log, makes some trades late and resends some (hostileLog); --digest prints a sha256 of the
+ * registry-wide state dump after the last run: a change to the apply script must give the same digest for every
+ * --batch (and the same as before the change), which is how script optimisations are checked.
  */
-import { Keys } from '@feed/keys';
+import { createHash } from 'node:crypto';
+import { dumpState, keyFamilies, Keys } from '@feed/keys';
 import { BatchApplier, DEFAULT_CANDLE_SETTINGS } from '@feed/projections';
 import { cleanupAll, startRedis } from '@feed/testing';
 import { Redis } from 'ioredis';
-import { benchLog, runApplyBench, type ApplyBenchResult } from './apply-harness';
+import { benchLog, hostileLog, runApplyBench, type ApplyBenchResult } from './apply-harness';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +30,8 @@ async function main(): Promise<void> {
   const server = await startRedis();
   const redis = new Redis({ host: '127.0.0.1', port: server.port });
   try {
-    const log = benchLog(n, 10_000);
+    const plain = benchLog(n, arg('rate', 10_000));
+    const log = process.argv.includes('--hostile') ? hostileLog(plain) : plain;
     const results: ApplyBenchResult[] = [];
     for (let r = 0; r < runs; r++) {
       await redis.flushall();
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
       });
       results.push(await runApplyBench(redis, applier, log, batch));
     }
+    const digest = process.argv.includes('--digest') ? createHash('sha256').update(JSON.stringify(await dumpState(redis, keyFamilies('bench:')))).digest('hex').slice(0, 16) : undefined;
     results.sort((a, b) => a.tradesPerSec - b.tradesPerSec);
     const med = results[Math.floor(results.length / 2)] as ApplyBenchResult;
     let bars = 0;
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
         candleBars: bars,
         bytesPerBar: bars ? Math.round(barBytes / bars) : 0,
         bytesPerIndexMember: members ? Math.round(idxBytes / members) : 0,
+        ...(digest ? { digest } : {}),
       })}\n`,
     );
   } finally {

@@ -13,7 +13,7 @@
  *     the newest bar only grows, and a bar written below the cut is deleted in the same call, so the final set of
  *     bars does not depend on the order of batches.
  * Per batch, trades are first summed in Lua tables (on-time trades into one 1s aggregate per stream and second,
- * then rolled up into the 13 other bars), and every touched bar is written once (one HGETALL, one HSET); a series'
+ * then rolled up into the 13 other bars), and every touched bar is written once (one HGETALL, one HSET, the limb HINCRBYs); a series'
  * index and retention are touched only when the batch creates one of its bars. Fixed cost per batch matters: at low
  * rates the persister's batches hold a few trades each.
  *
@@ -150,8 +150,8 @@ local function cAdd(o, sk, vt, venue, legacy)
 end
 -- Final field values of every bar written in this batch (the legacy chunk reads them instead of the bar hash).
 local cFinal = {}
--- Writes one touched bar: one HGETALL, the merge in Lua, one HSET of the changed fields (counts and limbs summed
--- here rather than by HINCRBY: the script is atomic, so read-add-write is the same). Returns true when the bar is new.
+-- Writes one touched bar: one HGETALL, the merge in Lua, one HSET of the changed fields (the counts summed here: the
+-- script is atomic, so read-add-write is the same as HINCRBY), one HINCRBY per limb. Returns true when the bar is new.
 local function cWrite(key, a)
   local h = redis.call('HGETALL', key)
   local cur = {}
@@ -170,9 +170,10 @@ local function cWrite(key, a)
   if a.n > 0 then put('n', cFmt((tonumber(cur.n) or 0) + a.n)) end
   if a.r > 0 then put('r', cFmt((tonumber(cur.r) or 0) + a.r)) end
   if a.x > 0 then put('x', cFmt((tonumber(cur.x) or 0) + a.x)) end
-  for i, x in pairs(a.v) do put('v' .. i, cFmt((tonumber(cur['v' .. i]) or 0) + x)) end
-  for i, x in pairs(a.q) do put('q' .. i, cFmt((tonumber(cur['q' .. i]) or 0) + x)) end
   if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  -- Limb sums stay HINCRBY: Redis adds them as int64 (exact to 9.2e18), a Lua number only to 2^53.
+  for i, x in pairs(a.v) do cur['v' .. i] = redis.call('HINCRBY', key, 'v' .. i, cFmt(x)) end
+  for i, x in pairs(a.q) do cur['q' .. i] = redis.call('HINCRBY', key, 'q' .. i, cFmt(x)) end
   cFinal[key] = cur
   return isNew
 end

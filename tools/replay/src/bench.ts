@@ -7,8 +7,7 @@
  *   node tools/build/esbuild.mjs tools/replay/src/bench.ts dist/tools/replay/bench.js && node dist/tools/replay/bench.js
  *
  * Env: BENCH_REPLAY_EVENTS (default 100000), BENCH_REPLAY_SETTINGS (default "1000x1,1000x4,2000x4": batch x in-flight),
- *      BENCH_REPLAY_SCRIPT (run this script instead of the replay, e.g. a wrapper that starts the inspector's CPU
- *      profiler and then requires REAL_SCRIPT, which is passed through; Node refuses --cpu-prof in NODE_OPTIONS).
+ *      BENCH_REPLAY_CPU_PROF_DIR (the replay writes a V8 CPU profile per run there; profiling slows it).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,12 +38,17 @@ const SETTINGS = (process.env['BENCH_REPLAY_SETTINGS'] ?? '1000x1,1000x4,2000x4'
 const VENUES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit', 'bitstamp'] as const;
 const ROOT = path.resolve(__dirname, '../../..');
 
+/** Decimal text without trailing fraction zeros (decision 3): anything else is refused as poison by the replay. */
+function canonical(d: string): string {
+  return d.replace(/0+$/, '').replace(/\.$/, '');
+}
+
 function trade(i: number): TradeV1 {
   const venue = VENUES[i % VENUES.length] as (typeof VENUES)[number];
   const symbol = i % 3 === 0 ? 'BTC-USD' : 'BTC-USDT';
   const tradeId = String(10_000_000 + i);
   const t = 1_790_000_000_000_000 + i * 100;
-  return { v: 1, type: 'trade', id: `trade:${venue}:${symbol}:${tradeId}`, venue, symbol, source: 'simulated', recvTimeUs: t + 500, tradeId, price: `${60_000 + (i % 5_000)}.${i % 100}`.replace(/\.0$/, ''), size: `0.0${1 + (i % 9)}`, side: i % 2 ? 'buy' : 'sell', venueTimeUs: t };
+  return { v: 1, type: 'trade', id: `trade:${venue}:${symbol}:${tradeId}`, venue, symbol, source: 'simulated', recvTimeUs: t + 500, tradeId, price: canonical(`${60_000 + (i % 5_000)}.${String(i % 100).padStart(2, '0')}`), size: `0.0${1 + (i % 9)}`, side: i % 2 ? 'buy' : 'sell', venueTimeUs: t };
 }
 
 async function main(): Promise<void> {
@@ -66,11 +70,15 @@ async function main(): Promise<void> {
   for (const [batch, inFlight] of SETTINGS) {
     const redis = await startRedis();
     const [nats0, redis0] = [procCpuS(nats.pid), await redisCpuS(redis.port)];
-    const app = spawnApp({ name: 'replay', script: process.env['BENCH_REPLAY_SCRIPT'] ?? path.join(ROOT, 'dist/tools/replay/main.js'), args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true', ...(process.env['REAL_SCRIPT'] ? { REAL_SCRIPT: process.env['REAL_SCRIPT'] } : {}) } });
+    const profDir = process.env['BENCH_REPLAY_CPU_PROF_DIR'];
+    const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=replay-${batch}x${inFlight}.cpuprofile`] : [];
+    const app = spawnApp({ name: 'replay', script: path.join(ROOT, 'dist/tools/replay/main.js'), nodeArgs, args: ['rebuild'], env: { NATS_URL: nats.url, REDIS_PORT: String(redis.port), REPLAY_BATCH: String(batch), REPLAY_IN_FLIGHT: String(inFlight), LEGACY_ALLOW_SIMULATED: 'true' } });
     const exit = await app.exited;
     const done = app.json().find((l) => l['msg'] === 'replay complete');
     const cpu = { replayS: Number(done?.['cpuMs'] ?? 0) / 1000, redisS: Math.round(((await redisCpuS(redis.port)) - redis0) * 100) / 100, natsS: Math.round((procCpuS(nats.pid) - nats0) * 100) / 100 };
-    console.log(JSON.stringify({ batch, inFlight, exit: exit.code, events: done?.['events'], ms: done?.['ms'], eventsPerSecond: done?.['eventsPerSecond'], cpu }));
+    console.log(JSON.stringify({ batch, inFlight, exit: exit.code, events: done?.['events'], applied: done?.['applied'], poison: done?.['poison'], ms: done?.['ms'], eventsPerSecond: done?.['eventsPerSecond'], cpu }));
+    // The bench's own events are valid: poison here means the generator broke, and the figures would flatter.
+    if (done?.['poison'] !== 0 || done?.['applied'] !== EVENTS) throw new Error(`replay applied ${String(done?.['applied'])} of ${EVENTS} (poison ${String(done?.['poison'])})`);
     await redis.dispose();
   }
   await nc.drain();

@@ -28,8 +28,8 @@ import { CANDLE_LUA_DECLS, CANDLE_LUA_FLUSH } from './candle-lua';
  *
  * ARGV header (1-based): 1 recentMax, 2 dedupeTtlSeconds, 3 publish (1/0), 4 checkpointKey, 5 maxSeq,
  *   6 legacyIndexKey, 7 legacyLastKey, 8 lastPriceKey, 9 updateTimeKey, 10 historyKey, 11 currentExchangeKey,
- *   12 channel, 13 defaultVenue, 14-18 candle header (candle-lua.ts), 19 nExpire, then nExpire dedupe keys, then
- *   events of STRIDE args each:
+ *   12 channel, 13 defaultVenue, 14-18 candle header (candle-lua.ts), 19 nExpire, then the events of STRIDE args
+ *   each, then nExpire dedupe keys (to expire). Events:
  *   trade:  kind, dmode(b|s|n), dkey, dmember, latestKey, sortKey, json, tradesKey, score, legacy(1/0),
  *           legacyEntry, legacyPrice, legacyTime, venue, then the candle fields (candle-lua.ts)
  *   quote:  kind, 'n', '', '', latestQuoteKey, sortKey, json, then padding.
@@ -49,9 +49,9 @@ local cpKey, maxSeq = ARGV[4], tonumber(ARGV[5])
 local idxKey, lastKey = ARGV[6], ARGV[7]
 local priceKey, timeKey, histKey, exchKey, channel, defaultVenue = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13]
 local nExpire = tonumber(ARGV[19])
-local base = 20 + nExpire
+local base = 20
 local stride = ${STRIDE}
-local n = math.floor((#ARGV - base + 1) / stride)
+local n = math.floor((#ARGV - nExpire - base + 1) / stride)
 if redis.call('TYPE', lastKey).ok == 'string' then
   local old = redis.call('GET', lastKey)
   redis.call('DEL', lastKey)
@@ -170,7 +170,7 @@ if legacyTouched then
 end
 ${CANDLE_LUA_FLUSH}
 ${CANDLE_LEGACY_LUA}
-for j = 20, 19 + nExpire do redis.call('EXPIRE', ARGV[j], ttl) end
+for j = #ARGV - nExpire + 1, #ARGV do redis.call('EXPIRE', ARGV[j], ttl) end
 local cp = redis.call('HGET', cpKey, 'seq')
 if (not cp) or tonumber(cp) < maxSeq then redis.call('HSET', cpKey, 'seq', ARGV[5]) end
 return applied

@@ -153,7 +153,6 @@ describe('given a batch of events to apply', () => {
       '60000',
       '1s:1:7200,1m:60:10080,5m:300:8640,15m:900:8640,1h:3600:8760,4h:14400:4380,1d:86400:3650',
       '1',
-      'tst:dedupe:b:trade:binance:BTC-USDT:0',
       // trade
       'trade',
       'b',
@@ -187,6 +186,8 @@ describe('given a batch of events to apply', () => {
       String(T0 + 5_000),
       JSON.stringify(s),
       ...Array<string>(STRIDE - 8).fill(''),
+      // then the dedupe keys to expire (nExpire = 1 above)
+      'tst:dedupe:b:trade:binance:BTC-USDT:0',
     ]);
     expect((argv.length - HEADER - 1) % STRIDE).toBe(0);
   });
@@ -202,7 +203,8 @@ describe('given a batch of events to apply', () => {
     const batch = ['1', '2', '1048577', '3'].map((id, i) => ({ ev: trade({ tradeId: id }), seq: i + 1 }));
     const { argv } = buildApplyArgs(batch, context());
     expect(argv[HEADER - 1]).toBe('2');
-    expect(argv.slice(HEADER, HEADER + 2)).toEqual(['tst:dedupe:b:trade:binance:BTC-USDT:0', 'tst:dedupe:b:trade:binance:BTC-USDT:1']);
+    expect(argv.slice(-2)).toEqual(['tst:dedupe:b:trade:binance:BTC-USDT:0', 'tst:dedupe:b:trade:binance:BTC-USDT:1']);
+    expect(argv.length).toBe(HEADER + 4 * STRIDE + 2);
   });
 
   it('when the trade is not from the legacy source then the legacy slots are empty', () => {
@@ -214,21 +216,21 @@ describe('given a batch of events to apply', () => {
     ];
     for (const [ev, ctx] of cases) {
       const { argv } = buildApplyArgs([{ ev, seq: 1 }], ctx);
-      const o = HEADER + 1; // 18 header args, nExpire (=1), one expire key
+      const o = HEADER; // 18 header args and nExpire; the expire keys follow the events
       expect(argv.slice(o + 9, o + 13)).toEqual(['0', '', '', '']);
     }
   });
 
   it('when a simulated trade is allowed for legacy then it fills the legacy slots', () => {
     const { argv } = buildApplyArgs([{ ev: trade({ tradeId: '5', source: 'simulated' }), seq: 1 }], context({ legacy: { allowSimulated: true } }));
-    expect(argv[HEADER + 1 + 9]).toBe('1');
+    expect(argv[HEADER + 9]).toBe('1');
   });
 
   it('when the legacy source is not the default venue then entries carry "exchange"', () => {
     const ev = trade({ venue: 'kraken', symbol: 'BTC-USD', tradeId: '5' });
     const { argv } = buildApplyArgs([{ ev, seq: 1 }], context({ legacy: { venue: 'kraken', symbol: 'BTC-USD' } }));
-    expect(argv[HEADER + 1 + 10]).toBe('{"price": 60001.26, "timestamp": "2026-11-29T08:02:13.010918+00:00", "volume": 0.01, "exchange": "kraken"}');
-    expect(argv[HEADER + 1 + 13]).toBe('kraken');
+    expect(argv[HEADER + 10]).toBe('{"price": 60001.26, "timestamp": "2026-11-29T08:02:13.010918+00:00", "volume": 0.01, "exchange": "kraken"}');
+    expect(argv[HEADER + 13]).toBe('kraken');
   });
 
   it('when the batch is empty then the ARGV is the header with no events and sequence 0', () => {

@@ -1,6 +1,6 @@
 import type { Keys } from '@feed/keys';
 import type { TradeV1 } from '@feed/price-types';
-import { limbText, notionalScaled, volumeScaled } from './candle-math';
+import { notionalLimbText, volumeLimbText } from './candle-math';
 import { CANDLE_INTERVALS, type CandleSettings } from './candle-settings';
 
 /** The candle part of the apply script's header (candle-lua.ts): prefixes, close delay, finality, interval spec. */
@@ -10,18 +10,25 @@ export function candleHeader(keys: Keys, s: CandleSettings): string[] {
 }
 
 /**
- * A trade's candle fields, computed exactly here rather than in Lua (whose numbers are doubles): its 1s bar start
- * (epoch s), price, receive time, and volume / notional as base-1e9 limbs.
+ * Appends a trade's candle fields, computed exactly here rather than in Lua (whose numbers are doubles): its 1s bar
+ * start (epoch s), price, receive time, and volume / notional as base-1e9 limbs.
  */
-export function candleTradeArgs(t: TradeV1, s: CandleSettings): string[] {
-  // 'f': venue time too far ahead of receive time: kept out of the candles, reported (flag 3)
-  return [
+export function pushCandleTradeArgs(out: string[], t: TradeV1, s: CandleSettings): void {
+  out.push(
+    // 'f': venue time too far ahead of receive time: kept out of the candles, reported (flag 3)
     t.venueTimeUs > t.recvTimeUs + s.maxFutureMs * 1000 ? 'f' : '1',
     String(Math.floor(t.venueTimeUs / 1_000_000)),
     t.price,
     String(t.recvTimeUs),
-    limbText(volumeScaled(t.size)),
-    limbText(notionalScaled(t.price, t.size)),
+    volumeLimbText(t.size),
+    notionalLimbText(t.price, t.size),
     t.symbol,
-  ];
+  );
+}
+
+/** The same fields as a new array (tests and tools). */
+export function candleTradeArgs(t: TradeV1, s: CandleSettings): string[] {
+  const out: string[] = [];
+  pushCandleTradeArgs(out, t, s);
+  return out;
 }

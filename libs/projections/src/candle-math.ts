@@ -35,6 +35,50 @@ export function fromLimbFields(hash: Readonly<Record<string, string>>, prefix: s
   return total;
 }
 
+/** "i:v,i:v" limbs of an integer given as its decimal digits (leading zeros allowed), without BigInt. */
+function limbTextOfDigits(digits: string): string {
+  const out: string[] = [];
+  for (let end = digits.length, i = 0; end > 0; end -= 9, i++) {
+    const limb = Number(digits.slice(Math.max(0, end - 9), end));
+    if (limb !== 0) out.push(`${i}:${limb}`);
+  }
+  return out.join(',');
+}
+
+/** A canonical non-negative decimal as (integer digits, fraction length); undefined when it is negative. */
+function splitDecimal(d: string): { digits: string; frac: number } | undefined {
+  if (d.startsWith('-')) return undefined;
+  const dot = d.indexOf('.');
+  return dot === -1 ? { digits: d, frac: 0 } : { digits: d.slice(0, dot) + d.slice(dot + 1), frac: d.length - dot - 1 };
+}
+
+/**
+ * limbText(volumeScaled(size)) without BigInt (the apply arguments of every trade, on the persister's and the
+ * replay's hot path): the scaled integer is the size's digits followed by zeros, cut into 9-digit limbs.
+ */
+export function volumeLimbText(size: string): string {
+  const s = splitDecimal(size);
+  if (!s || s.frac > VOLUME_SCALE) return limbText(volumeScaled(size));
+  return limbTextOfDigits(s.digits + '0'.repeat(VOLUME_SCALE - s.frac));
+}
+
+/**
+ * limbText(notionalScaled(price, size)) without BigInt when the product of the two digit strings is a safe integer
+ * (BTC prices and sizes: nearly always), else through BigInt. A double product of two safe integers is exact when
+ * the true product is at most 2^53 - 1, and at least 2^53 otherwise, so the check never accepts a rounded value.
+ */
+export function notionalLimbText(price: string, size: string): string {
+  const p = splitDecimal(price);
+  const q = splitDecimal(size);
+  if (!p || !q || p.frac > VOLUME_SCALE || q.frac > VOLUME_SCALE) return limbText(notionalScaled(price, size));
+  const a = Number(p.digits);
+  const b = Number(q.digits);
+  const product = a * b;
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(product)) return limbText(notionalScaled(price, size));
+  if (product === 0) return '';
+  return limbTextOfDigits(String(product) + '0'.repeat(NOTIONAL_SCALE - p.frac - q.frac));
+}
+
 export function volumeScaled(size: string): bigint {
   return toScaled(size, VOLUME_SCALE);
 }

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const recentTradesMax = r.int('RECENT_TRADES_MAX', { default: 1_000, min: 1 });
   const mdRetentionMs = r.int('MD_MAX_AGE_MS', { default: 7 * 24 * 3_600_000, min: 60_000 });
   const batchSize = r.int('REPLAY_BATCH', { default: 1_000, min: 1, max: 10_000 });
-  const inFlight = r.int('REPLAY_IN_FLIGHT', { default: 2, min: 1, max: 64 });
+  const inFlight = r.int('REPLAY_IN_FLIGHT', { default: 4, min: 1, max: 64 });
   const keys = new Keys(common.keyPrefix);
   const projections = readProjectionSettings(r, keys);
   // Only `snapshot --every` listens (/health, /ready, /metrics); 8084 is the snapshotter's port in the stack.

@@ -23,3 +23,11 @@ describe('persister config: which Redis and which group (decision 10)', () => {
     expect(() => readConfig(new ConfigReader({ ...base, PERSISTER_REDIS: 'both' }))).toThrow(/PERSISTER_REDIS="both" is not one of primary\|standby/);
   });
 });
+
+describe('persister config: linger', () => {
+  it('waits 20 ms for fuller batches by default; 0 turns it off; a linger past a quarter of the ack wait is refused', () => {
+    expect(readConfig(new ConfigReader(base)).lingerMs).toBe(20);
+    expect(readConfig(new ConfigReader({ ...base, PERSISTER_LINGER_MS: '0' })).lingerMs).toBe(0);
+    expect(() => readConfig(new ConfigReader({ ...base, PERSISTER_LINGER_MS: '800', PERSISTER_ACK_WAIT_MS: '2000' }))).toThrow(/PERSISTER_LINGER_MS must be at most a quarter of PERSISTER_ACK_WAIT_MS/);
+  });
+});

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     js,
     jsm,
     batchSize: cfg.batchSize,
+    lingerMs: cfg.lingerMs,
     decode: (msg) => decodeEvent(msg.data),
     handle: createBatchHandler(applier, metrics, lateLog),
     deadLetter: new DeadLetterer(new WindowedPublisher(js, { window: 100, timeoutMs: 5_000 }), subjects, 'persister'),

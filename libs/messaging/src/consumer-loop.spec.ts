@@ -613,6 +613,37 @@ describe('ConsumerLoop', () => {
     expect(await counterValue(metrics.messages, { outcome: 'acked' })).toBe(N);
     expect(await counterValue(metrics.paused, {})).toBe(0);
   });
+
+  it('(k) linger: messages trickling in one by one are handled as one batch instead of one call each', async () => {
+    const batches: number[][] = [];
+    const { loop, durable } = await makeLoop('tk', { batchSize: 100, lingerMs: 1_500, ackWaitMs: 8_000, handle: async (items) => void batches.push(items.map((d) => d.value.i)) });
+    loop.start();
+    await waitFor(() => loop.state === 'running', { what: 'running' });
+    // Ten separate publishes, each awaited: without a linger the loop takes each as its own batch.
+    for (let i = 0; i < 10; i++) await publishRange('tk', i, i + 1);
+    await waitFor(() => batches.flat().length >= 10, { what: '10 handled' });
+    await drained(durable, 'all acked');
+    expect(batches.flat()).toEqual(range(0, 10));
+    expect(batches.length).toBeLessThan(10);
+  });
+
+  it('(l) linger: a full batch does not wait, and stop() during a linger returns without waiting it out', async () => {
+    const batches: number[][] = [];
+    const { loop, durable } = await makeLoop('tl', { batchSize: 5, lingerMs: 20_000, ackWaitMs: 80_000, handle: async (items) => void batches.push(items.map((d) => d.value.i)) });
+    loop.start();
+    await publishRange('tl', 0, 5);
+    // Deadlines far below the 20 s linger: only a batch that did not linger can meet them.
+    await waitFor(() => batches.flat().length >= 5, { what: 'the full batch handled without lingering', timeoutMs: 8_000 });
+    expect(batches).toEqual([range(0, 5)]);
+    await drained(durable, 'the full batch acked');
+    await publishRange('tl', 5, 7);
+    await waitFor(async () => (await info(durable)).num_ack_pending === 2, { what: 'two messages lingering' });
+    expect(batches).toHaveLength(1);
+    const stopped = await Promise.race([loop.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still lingering'), 8_000).unref())]);
+    expect(stopped).toBe('stopped');
+    // What lingered was handled on the way out (stop finishes what is in hand), not dropped.
+    expect(batches.flat()).toEqual(range(0, 7));
+  });
 });
 
 describe('ensureDurable', () => {

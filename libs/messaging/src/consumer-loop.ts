@@ -25,6 +25,9 @@ export class ConsumerLoop<T> {
   private iter: ConsumerMessages | undefined;
   private queue: JsMsg[] = [];
   private wake: (() => void) | undefined;
+  /** Linger (lingerMs): until when a partial batch may wait, 0 = take what is queued now; woken by a full queue. */
+  private lingerUntil = 0;
+  private lingerWake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
   /** Pipelined batches whose side effect has not completed yet. */
@@ -90,6 +93,7 @@ export class ConsumerLoop<T> {
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.iter?.close().catch(() => undefined);
     this.wake?.();
+    this.lingerWake?.();
     await this.running;
     this.stateValue = 'stopped';
   }
@@ -149,8 +153,10 @@ export class ConsumerLoop<T> {
     })().catch(() => undefined);
     try {
       for await (const m of iter) {
+        if (this.queue.length === 0 && this.o.lingerMs) this.lingerUntil = Date.now() + this.o.lingerMs;
         this.queue.push(m);
         this.wake?.();
+        if (this.lingerWake && this.queue.length >= this.o.batchSize) this.lingerWake();
       }
     } catch (e) {
       this.o.log.warn({ consumer: this.o.name, err: e instanceof Error ? e.message : String(e) }, 'consume ended with error');
@@ -182,7 +188,19 @@ export class ConsumerLoop<T> {
         await sleep(10);
         continue;
       }
+      if (this.lingerUntil > 0 && this.queue.length < o.batchSize && !this.stopping && !this.readerDone) {
+        const left = this.lingerUntil - Date.now();
+        if (left > 0) {
+          await new Promise<void>((r) => {
+            this.lingerWake = r;
+            setTimeout(r, left);
+          });
+          this.lingerWake = undefined;
+          continue;
+        }
+      }
       const batch = this.queue.splice(0, o.batchSize);
+      this.lingerUntil = 0;
       const ok = await this.handleBatch(batch);
       if (!ok) {
         // Nak everything we hold: redelivered once the dependency is back.

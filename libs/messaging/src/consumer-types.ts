@@ -36,6 +36,12 @@ export interface ConsumerLoopOptions<T> {
   maxAckPending: number;
   /** Most messages handed to `handle` at once. */
   batchSize: number;
+  /**
+   * Linger (default 0: none): a batch smaller than `batchSize` waits up to this long after its first message arrived
+   * for more, so a side effect with a fixed cost per call (the persister's apply script) runs on fuller batches at
+   * moderate rates. A full batch never waits, nor do messages left over after a batch (they have waited already).
+   */
+  lingerMs?: number;
   /** Pure decode + validate. Throw ValidationError/PoisonError for bad input: it is dead-lettered alone. */
   decode: (msg: JsMsg) => T;
   /**

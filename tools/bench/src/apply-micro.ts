@@ -2,18 +2,20 @@
  * Apply-script micro-benchmark: the persister's Redis side alone (libs/projections BatchApplier against a real
  * redis-server), for the cost of the candle aggregation. No NATS, no other app.
  *
- *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R] [--batch B] [--rate R] [--no-legacy] [--hostile] [--digest]
+ *   node tools/build/run-ts.mjs tools/bench/src/apply-micro.ts [--trades N] [--runs R] [--batch B] [--rate R] [--no-legacy] [--hostile] [--digest] [--projections]
  *
  * Applies a deterministic log (three venues of BTC-USDT at 10,000 trades/s of event time, one heartbeat per stream
  * per second) in batches of B (default 500; the live persister's batches are small at low rates) into a fresh database per run, and reports the median trades/s, redis-server CPU
  * per trade, and the memory of the candle keys (MEMORY USAGE summed over every candle key).
+ * --projections also runs the script projections the persister runs (index, completeness), in one MULTI/EXEC.
  * --hostile shuffles the log, makes some trades late and resends some (hostileLog); --digest prints a sha256 of the
  * registry-wide state dump after the last run: a change to the apply script must give the same digest for every
  * --batch (and the same as before the change), which is how script optimisations are checked.
  */
 import { createHash } from 'node:crypto';
 import { dumpState, keyFamilies, Keys } from '@feed/keys';
-import { BatchApplier, DEFAULT_CANDLE_SETTINGS } from '@feed/projections';
+import { ConfigReader } from '@feed/config';
+import { BatchApplier, DEFAULT_CANDLE_SETTINGS, readProjectionSettings, scriptProjections } from '@feed/projections';
 import { cleanupAll, startRedis } from '@feed/testing';
 import { Redis } from 'ioredis';
 import { benchLog, hostileLog, runApplyBench, type ApplyBenchResult } from './apply-harness';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
         publish: false,
         legacy: { enabled: !process.argv.includes('--no-legacy'), venue: 'binance', symbol: 'BTC-USDT', defaultVenue: 'binance', allowSimulated: false },
         candles: DEFAULT_CANDLE_SETTINGS,
-      });
+      }, process.argv.includes('--projections') ? scriptProjections(readProjectionSettings(new ConfigReader({}), new Keys('bench:'))) : []);
       results.push(await runApplyBench(redis, applier, log, batch));
     }
     const digest = process.argv.includes('--digest') ? createHash('sha256').update(JSON.stringify(await dumpState(redis, keyFamilies('bench:')))).digest('hex').slice(0, 16) : undefined;

@@ -31,3 +31,13 @@ describe('persister config: linger', () => {
     expect(() => readConfig(new ConfigReader({ ...base, PERSISTER_LINGER_MS: '800', PERSISTER_ACK_WAIT_MS: '2000' }))).toThrow(/PERSISTER_LINGER_MS must be at most a quarter of PERSISTER_ACK_WAIT_MS/);
   });
 });
+
+describe('persister config: the swarm stack’s standby persister (deploy/swarm/feed.yml)', () => {
+  it('PERSISTER_REDIS=standby with the REDIS_STANDBY_* names, beside the managed primary’s TLS settings, projects into the standby without TLS', () => {
+    const cfg = readConfig(
+      new ConfigReader({ ...base, REDIS_HOST: 'managed', REDIS_PORT: '25061', REDIS_USERNAME: 'default', REDIS_USE_TLS: 'true', PERSISTER_REDIS: 'standby', REDIS_STANDBY_HOST: 'redis_redis-standby', REDIS_STANDBY_PORT: '6379' }),
+    );
+    expect(cfg).toMatchObject({ redisRole: 'standby', group: 'standby', redis: { host: 'redis_redis-standby', port: 6379 } });
+    expect(cfg.redis.tls).toBe(false);
+  });
+});

@@ -344,8 +344,9 @@ export class ConsumerLoop<T> {
   /** Dead-letter then `term`; if the dead-letter publish fails, nak so the message is retried (never lost). */
   private async poison(msg: JsMsg, reason: string, detail: string): Promise<boolean> {
     const { o } = this;
+    let stored: boolean;
     try {
-      await o.deadLetter.send(msg, reason, detail);
+      stored = await o.deadLetter.send(msg, reason, detail);
     } catch (dlqErr) {
       o.log.warn({ consumer: o.name, err: dlqErr instanceof Error ? dlqErr.message : String(dlqErr) }, 'dead-letter publish failed; will retry');
       msg.nak(o.nakDelayMs);
@@ -355,7 +356,8 @@ export class ConsumerLoop<T> {
     // No reason argument: nats.js sends it as "+TERM <reason>", which nats-server 2.9 (Debian) does not recognise,
     // so the message stayed pending and came back every ack_wait forever. The reason travels in the DLQ headers.
     msg.term();
-    o.metrics.deadLetters.inc({ consumer: o.name, reason });
+    // A redelivered copy of a letter already stored (its first term had not landed) is not a second letter.
+    if (stored) o.metrics.deadLetters.inc({ consumer: o.name, reason });
     o.metrics.messages.inc({ consumer: o.name, outcome: 'dead_lettered' });
     o.log.debug({ consumer: o.name, seq: msg.seq, reason, detail }, 'dead-lettered');
     return true;

@@ -15,7 +15,11 @@ export class DeadLetterer {
     private readonly stage: string,
   ) {}
 
-  async send(msg: JsMsg, reason: string, detail: string): Promise<void> {
+  /**
+   * Resolves true when this call stored the letter, false when JetStream already held it (the same origin was
+   * dead-lettered before: a redelivered copy), so callers count each letter once.
+   */
+  async send(msg: JsMsg, reason: string, detail: string): Promise<boolean> {
     const h = newHeaders();
     h.set(Hdr.dlqReason, reason);
     h.set(Hdr.dlqDetail, detail.slice(0, 500));
@@ -23,9 +27,10 @@ export class DeadLetterer {
     h.set(Hdr.origSubject, msg.subject);
     h.set(Hdr.origStream, msg.info.stream);
     h.set(Hdr.origSeq, String(msg.seq));
-    await this.publisher.publish(this.subjects.dlq(this.stage), msg.data, {
+    const ack = await this.publisher.publish(this.subjects.dlq(this.stage), msg.data, {
       msgId: `dlq:${this.stage}:${msg.info.stream}:${msg.seq}`,
       headers: h,
     });
+    return !ack.duplicate;
   }
 }

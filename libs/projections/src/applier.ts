@@ -57,8 +57,17 @@ export class BatchApplier {
       throw classify(e);
     }
     const flags = replies[0] as number[];
-    calls.forEach((c, i) => c.p?.onResult?.(replies[i]));
     const counts: ApplyResult['counts'] = {};
+    const claimed = new Set<string>();
+    calls.forEach((c, i) => {
+      c.p?.onResult?.(replies[i]);
+      for (const t of c.p?.claims ?? []) claimed.add(t);
+      for (const x of c.p?.counts?.(replies[i]) ?? []) {
+        const cnt = (counts[x.type] ??= { applied: 0, duplicates: 0, skipped: 0 });
+        cnt.applied += x.applied;
+        cnt.duplicates += x.duplicates;
+      }
+    });
     const late: TradeV1[] = [];
     const future: TradeV1[] = [];
     const slot = (type: string) => (counts[type] ??= { applied: 0, duplicates: 0, skipped: 0 });
@@ -71,7 +80,11 @@ export class BatchApplier {
       if (f === 2 && ev.type === 'trade') late.push(ev);
       if (f === 3 && ev.type === 'trade') future.push(ev);
     });
-    for (const batchIndex of skipped) slot((batch[batchIndex] as SequencedEvent).ev.type).skipped++;
+    // Types the main script skips but a script projection that ran applied (gap: completeness) are counted above.
+    for (const batchIndex of skipped) {
+      const type = (batch[batchIndex] as SequencedEvent).ev.type;
+      if (!claimed.has(type)) slot(type).skipped++;
+    }
     return { counts, late, future };
   }
 

@@ -71,6 +71,12 @@ describe('given Gap events on the log', () => {
     expect(JSON.parse(members[2] as string)).toEqual({ k: 'gap:binance:BTC-USDT:trade-100-104', s: 'repaired', a: '100', b: '104', m: 3, d: T0 + 100, by: 'trade_id', n: 3 });
   });
 
+  it('when applied twice then the first run counts every gap event as applied, the second as duplicates, none as skipped', async () => {
+    const applier = new BatchApplier(await fresh(), context(), [completenessProjection(keys)]);
+    expect((await applier.apply(seq(events))).counts['gap']).toEqual({ applied: 5, duplicates: 0, skipped: 0 });
+    expect((await applier.apply(seq(events))).counts['gap']).toEqual({ applied: 0, duplicates: 5, skipped: 0 });
+  });
+
   it('when applied twice, in reverse order, or one by one then the state is identical (idempotent, order-independent)', async () => {
     const a = await fresh();
     await new BatchApplier(a, context(), [completenessProjection(keys)]).apply(seq(events));

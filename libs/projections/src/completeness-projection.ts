@@ -42,7 +42,8 @@ export function completenessRecord(g: GapV1): CompletenessRecord {
  * union of fixed members, and trimming keeps the greatest (score, member) pairs, so any batch order, a redelivery or a
  * replay give the same set (a late member below the kept ones is trimmed at once). The state and counts are derived
  * by the reader (apps/api read/completeness.ts), never stored as counters.
- * ARGV: 1 max records, then per gap event: key, score, member.
+ * ARGV: 1 max records, then per gap event: key, score, member. Returns one ZADD result per gap event: 1 when the
+ * record is new, 0 when the set already held it (a redelivery, a replay), which the persister counts.
  */
 export const COMPLETENESS_LUA = `
 local max = tonumber(ARGV[1])
@@ -50,19 +51,25 @@ for i = 2, #ARGV, 3 do
   local t = redis.call('TYPE', ARGV[i]).ok
   if t ~= 'none' and t ~= 'zset' then return redis.error_reply('WRONGTYPE ' .. ARGV[i] .. ' holds a ' .. t .. ', expected a zset') end
 end
-local touched = {}
+local touched, added = {}, {}
 for i = 2, #ARGV, 3 do
-  redis.call('ZADD', ARGV[i], ARGV[i + 1], ARGV[i + 2])
+  added[#added + 1] = redis.call('ZADD', ARGV[i], ARGV[i + 1], ARGV[i + 2])
   touched[ARGV[i]] = true
 end
 for k, _ in pairs(touched) do redis.call('ZREMRANGEBYRANK', k, 0, -(max + 1)) end
-return 1
+return added
 `;
 
 export function completenessProjection(keys: Keys, maxRecords = COMPLETENESS_MAX_RECORDS): ScriptProjection {
   return {
     name: 'completeness',
     lua: COMPLETENESS_LUA,
+    claims: ['gap'],
+    counts(reply: unknown) {
+      const added = Array.isArray(reply) ? (reply as number[]) : [];
+      const applied = added.filter((x) => x === 1).length;
+      return [{ type: 'gap', applied, duplicates: added.length - applied }];
+    },
     args(batch: SequencedEvent[]): string[] | undefined {
       const argv: string[] = [String(maxRecords)];
       for (const { ev } of batch) {

@@ -18,4 +18,11 @@ export interface ScriptProjection {
   args(batch: SequencedEvent[]): string[] | undefined;
   /** Optional: the script's reply for a batch it ran on, after the batch was applied (for metrics). */
   onResult?(reply: unknown): void;
+  /**
+   * Event types this projection applies that the main script does not (e.g. gap): the applier reports them from
+   * `counts` instead of as skipped. A projection that claims a type must return its counts.
+   */
+  readonly claims?: readonly string[];
+  /** Per claimed type, how many events of the batch were new to the projection and how many it already held. */
+  counts?(reply: unknown): Array<{ type: string; applied: number; duplicates: number }>;
 }

@@ -42,7 +42,7 @@ LABEL org.opencontainers.image.title="feed" \
       io.feed.feature="${FEATURE}"
 ENV NODE_ENV=production \
     FEED_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=96
+    NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=8"
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./

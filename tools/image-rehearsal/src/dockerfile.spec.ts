@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { APP_NODE_OPTIONS } from '@feed/service';
 import path from 'node:path';
 import { checkDockerfile } from './dockerfile-check';
 import { effective, effectiveEnv, parseDockerfile, stageChain } from './dockerfile';
@@ -28,6 +29,10 @@ describe('the Dockerfile', () => {
     const copies = (persister?.instructions ?? []).filter((i) => i.cmd === 'COPY').map((i) => parseCopy(i as never).sources);
     expect(copies).toContainEqual(['/src/dist/tools/replay/']);
     expect(df.stages.find((s) => s.name === 'build')?.instructions.find((i) => i.cmd === 'RUN' && i.args.includes('esbuild'))?.args).toContain('tools/replay/src/main.ts dist/tools/replay/main.js');
+  });
+
+  it('runs every app with the V8 memory settings the launcher, tests and benchmark use', () => {
+    for (const app of ['ingest', 'normalizer', 'persister', 'api', 'feed']) expect(effectiveEnv(stageChain(df, app))['NODE_OPTIONS']).toBe(APP_NODE_OPTIONS);
   });
 
   it('installs production dependencies only, from the lockfile', () => {

@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FeedStack, type AppKind } from '@feed/feed-stack';
+import { FeedStack, ROOT, type AppKind } from '@feed/feed-stack';
 import { allowedAbsence, jobNames, metricNames, monitoringExprs, PROMETHEUS_CONFIG, RULES_DIR, ruleFiles } from '@feed/monitoring-check';
-import { freePort, minimalEnv, registry, tempDir, waitFor } from '@feed/testing';
+import { freePort, minimalEnv, registry, spawnApp, startRedis, tempDir, waitFor } from '@feed/testing';
 
 /**
  * Monitoring rehearsal (issue 6): the real Prometheus (Debian binary) scrapes a real local stack on loopback with
  * the production alert rules. File-based targets stand in for the swarm's DNS discovery (which promtool checks in
- * the monitoring project); the Redis metrics come from Debian's prometheus-redis-exporter. Every target must be
- * up, every metric a rule or dashboard names must appear in what Prometheus scraped, and a rule must fire on
- * real data.
+ * the monitoring project); the Redis metrics come from Debian's prometheus-redis-exporter, the snapshot metrics from
+ * the periodic snapshotter (`replay snapshot --every`) on its own scratch Redis. Every target must be up, every
+ * metric a rule or dashboard names must appear in what Prometheus scraped, and a rule must fire on real data.
  */
 const APPS: AppKind[] = ['ingest', 'normalizer', 'persister', 'api'];
 
@@ -68,6 +68,16 @@ describe('monitoring rehearsal: real Prometheus, production rules, local stack',
 
     const dir = await tempDir('prometheus');
     const [promPort, exporterPort] = [await freePort(), await freePort()];
+    // The snapshotter as in the swarm: snapshot --every on a scratch Redis nothing else writes.
+    const scratch = await startRedis();
+    const snapshotter = spawnApp({
+      name: 'snapshotter',
+      script: path.join(ROOT, 'dist/tools/replay/main.js'),
+      args: ['snapshot', '--dir', await tempDir('snapshots'), '--keep', '2', '--every', '1000'],
+      env: { NATS_URL: stack.nats.url, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(scratch.port), FEED_PREFIX: stack.prefix, LEGACY_ALLOW_SIMULATED: 'true', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' },
+    });
+    const snapshotterPort = (await snapshotter.waitForJson((o) => o['msg'] === 'ops listening', 30_000))['port'] as number;
+    writeFileSync(path.join(dir, 'snapshotter.json'), JSON.stringify([{ targets: [`127.0.0.1:${snapshotterPort}`], labels: { swarm_service: 'snapshotter' } }]));
     runBinary('redis-exporter', 'prometheus-redis-exporter', ['--web.listen-address', `127.0.0.1:${exporterPort}`, '--log-format', 'json']);
 
     // Same job names as production (deploy/monitoring/prometheus/prometheus.yml); file_sd instead of dns_sd.
@@ -82,6 +92,7 @@ describe('monitoring rehearsal: real Prometheus, production rules, local stack',
       rule_files: ruleFiles(),
       scrape_configs: [
         ...appJobs,
+        { job_name: 'snapshotter', file_sd_configs: [{ files: [path.join(dir, 'snapshotter.json')], refresh_interval: '5s' }] },
         {
           job_name: 'redis',
           metrics_path: '/scrape',
@@ -112,7 +123,7 @@ describe('monitoring rehearsal: real Prometheus, production rules, local stack',
   it('rehearses the production jobs (the swarm-only ones excepted) with the production rule files', async () => {
     const prod = jobNames(readFileSync(PROMETHEUS_CONFIG, 'utf8'));
     // nats (prometheus-nats-exporter) and node (node-exporter) run in the swarm only: checked by promtool there.
-    expect(prod.filter((j) => j !== 'nats' && j !== 'node')).toEqual([...APPS, 'redis', 'prometheus']);
+    expect(prod.filter((j) => j !== 'nats' && j !== 'node')).toEqual([...APPS, 'snapshotter', 'redis', 'prometheus']);
     const groups = await getJson<{ groups: Array<{ file: string; rules: unknown[] }> }>(`${prom}/api/v1/rules`);
     expect(groups.groups.map((g) => path.dirname(g.file))).toEqual(groups.groups.map(() => RULES_DIR));
     expect(groups.groups.reduce((n, g) => n + g.rules.length, 0)).toBeGreaterThanOrEqual(15);
@@ -123,13 +134,13 @@ describe('monitoring rehearsal: real Prometheus, production rules, local stack',
     await waitFor(
       async () => {
         last = (await getJson<{ activeTargets: Target[] }>(`${prom}/api/v1/targets`)).activeTargets;
-        return last.length === APPS.length + 2 && last.every((t) => t.health === 'up');
+        return last.length === APPS.length + 3 && last.every((t) => t.health === 'up');
       },
       { what: 'all targets up', timeoutMs: 30_000, intervalMs: 500 },
     ).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${JSON.stringify(last.map((t) => [t.labels['job'], t.health, t.lastError]))}\n${promOut()}`);
     });
-    expect(last.map((t) => t.labels['job']).sort()).toEqual([...APPS, 'prometheus', 'redis'].sort());
+    expect(last.map((t) => t.labels['job']).sort()).toEqual([...APPS, 'prometheus', 'redis', 'snapshotter'].sort());
   });
 
   it('every metric a rule or a dashboard names appears in what Prometheus scraped (allow-list excepted)', async () => {
@@ -170,7 +181,7 @@ describe('monitoring rehearsal: real Prometheus, production rules, local stack',
       { what: 'FeedDeadLettersRising firing', timeoutMs: 30_000, intervalMs: 500 },
     );
     expect(alerts.find((a) => a.labels['alertname'] === 'FeedDeadLettersRising')?.labels).toMatchObject({ reason: 'bad_json', severity: 'warning' });
-    const quiet = ['TargetDown', 'FeedServiceDown', 'RedisDown', 'FeedRedisConnectionFailing', 'FeedConsumerPaused'];
+    const quiet = ['TargetDown', 'FeedServiceDown', 'RedisDown', 'FeedRedisConnectionFailing', 'FeedConsumerPaused', 'FeedSnapshotStale', 'FeedSnapshotRoundsFailing'];
     expect(alerts.filter((a) => quiet.includes(a.labels['alertname'] as string))).toEqual([]);
   });
 });

@@ -22,10 +22,10 @@ describe('deploy/monitoring/prometheus', () => {
     for (const f of ruleFiles()) expect(r.out).toContain(path.relative(path.dirname(PROMETHEUS_CONFIG), f));
   });
 
-  it('scrapes every swarm task of every app, NATS through its exporter, node-exporter and Redis', () => {
+  it('scrapes every swarm task of every app and the snapshotter, NATS through its exporter, node-exporter and Redis', () => {
     const text = readFileSync(PROMETHEUS_CONFIG, 'utf8');
-    expect(jobNames(text)).toEqual(['ingest', 'normalizer', 'persister', 'api', 'nats', 'node', 'redis', 'prometheus']);
-    for (const service of ['ingest', 'normalizer', 'persister', 'persister-standby', 'api', 'nats-exporter', 'node-exporter']) expect(text).toContain(`tasks.${service}`);
+    expect(jobNames(text)).toEqual(['ingest', 'normalizer', 'persister', 'api', 'snapshotter', 'nats', 'node', 'redis', 'prometheus']);
+    for (const service of ['ingest', 'normalizer', 'persister', 'persister-standby', 'api', 'snapshotter', 'nats-exporter', 'node-exporter']) expect(text).toContain(`tasks.${service}`);
   });
 
   it.each(ruleFiles().map((f) => [path.basename(f), f]))('promtool check rules accepts %s', (_n, f) => {

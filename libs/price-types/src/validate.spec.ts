@@ -1,7 +1,7 @@
 import { MAX_DECIMAL_TEXT } from './decimal';
 import { ValidationError } from './errors';
 import { quoteHashId } from './ids';
-import { MAX_PRICE, MAX_SIZE, decodeEvent, positiveDecimal, validateEvent, validateGap, validateQuote, validateStatus, validateTrade } from './validate';
+import { MAX_PRICE, MAX_SIZE, MAX_VENUE_AHEAD_US, decodeEvent, positiveDecimal, validateEvent, validateGap, validateQuote, validateStatus, validateTrade } from './validate';
 
 function refusal(fn: () => unknown): { code: string; field: string } {
   try {
@@ -582,5 +582,20 @@ describe('decodeEvent', () => {
     const text = json.replace('{', '{"v2hint":"x","fee":{"amount":"0.1"},');
     const t = decodeEvent(text);
     expect(sorted(Object.keys(t))).toEqual(sorted(TRADE_KEYS));
+  });
+});
+
+describe('venue time ahead of receive time (MAX_VENUE_AHEAD_US)', () => {
+  it('Given a trade or quote whose venue time is up to 60 s after receive time Then it is accepted (venue clocks run a little ahead)', () => {
+    expect(validateTrade(trade({ venueTimeUs: RECV + MAX_VENUE_AHEAD_US })).venueTimeUs).toBe(RECV + MAX_VENUE_AHEAD_US);
+    const t = RECV + 59_000_000;
+    expect(validateQuote(quote({ venueTimeUs: t, id: `quote:kraken:BTC-USD:${quoteHashId(t, Q.bidPrice, Q.bidSize, Q.askPrice, Q.askSize)}` })).venueTimeUs).toBe(t);
+  });
+
+  it('Given a venue time more than 60 s after receive time (a year 2099 stamp) Then it is refused as future_time: it would stay the latest forever', () => {
+    expect(refusal(() => validateTrade(trade({ venueTimeUs: RECV + MAX_VENUE_AHEAD_US + 1 })))).toEqual({ code: 'future_time', field: 'venueTimeUs' });
+    expect(refusal(() => validateTrade(trade({ venueTimeUs: 4_070_908_800_000_000 })))).toEqual({ code: 'future_time', field: 'venueTimeUs' });
+    const t = RECV + 3_600_000_000;
+    expect(refusal(() => validateQuote(quote({ venueTimeUs: t, id: `quote:kraken:BTC-USD:${quoteHashId(t, Q.bidPrice, Q.bidSize, Q.askPrice, Q.askSize)}` })))).toEqual({ code: 'future_time', field: 'venueTimeUs' });
   });
 });

@@ -15,6 +15,20 @@ import { assertVenueId, isSource } from './venues';
 /** Sanity bounds: anything beyond them is corrupt or hostile input, not a market. */
 export const MAX_PRICE = '100000000'; // 1e8 in the quote currency
 export const MAX_SIZE = '100000000'; // 1e8 units of the base asset
+/**
+ * Venue time may run at most this far ahead of our receive time (clock skew between a venue and us is milliseconds).
+ * Beyond it the time is hostile or broken, and accepting it would be lasting damage: the latest trade and quote are
+ * max-registers by venue time, so one trade stamped in 2099 would stay "latest" forever.
+ */
+export const MAX_VENUE_AHEAD_US = 60_000_000;
+
+/** Venue time no more than MAX_VENUE_AHEAD_US after receive time. */
+function venueTimeNotAhead(venueTimeUs: number, recvTimeUs: number): number {
+  if (venueTimeUs - recvTimeUs > MAX_VENUE_AHEAD_US) {
+    throw new ValidationError('future_time', 'venueTimeUs', `venue time ${venueTimeUs} is ${Math.round((venueTimeUs - recvTimeUs) / 1e6)} s after receive time ${recvTimeUs} (at most ${MAX_VENUE_AHEAD_US / 1e6} s)`);
+  }
+  return venueTimeUs;
+}
 
 type Obj = Record<string, unknown>;
 
@@ -116,7 +130,7 @@ export function validateTrade(input: unknown): TradeV1 {
     price: positiveDecimal(field(o, 'price'), 'price', MAX_PRICE),
     size: positiveDecimal(field(o, 'size'), 'size', MAX_SIZE),
     side: oneOf(o, 'side', SIDES),
-    venueTimeUs: assertTimeUs(field(o, 'venueTimeUs'), 'venueTimeUs'),
+    venueTimeUs: venueTimeNotAhead(assertTimeUs(field(o, 'venueTimeUs'), 'venueTimeUs'), b.recvTimeUs),
   };
   if (traceId !== undefined) t.traceId = traceId;
   return t;
@@ -137,7 +151,7 @@ export function validateQuote(input: unknown): QuoteV1 {
     bidSize: positiveDecimal(field(o, 'bidSize'), 'bidSize', MAX_SIZE),
     askPrice: positiveDecimal(field(o, 'askPrice'), 'askPrice', MAX_PRICE),
     askSize: positiveDecimal(field(o, 'askSize'), 'askSize', MAX_SIZE),
-    venueTimeUs: assertTimeUs(field(o, 'venueTimeUs'), 'venueTimeUs'),
+    venueTimeUs: venueTimeNotAhead(assertTimeUs(field(o, 'venueTimeUs'), 'venueTimeUs'), b.recvTimeUs),
   };
   if (compareDecimal(q.bidPrice, q.askPrice) > 0) {
     throw new ValidationError('crossed_quote', 'bidPrice', `bid ${q.bidPrice} above ask ${q.askPrice}`);

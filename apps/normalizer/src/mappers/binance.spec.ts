@@ -26,6 +26,8 @@ const FIXTURES = path.join(__dirname, '../../fixtures/binance');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 const RECV = 1_672_515_782_136_950; // our receive time: 950 µs after the documented trade time
+/** Receive time for the constructed 2026 frames ("T": 1795939333010 ms): venue time may not run 60 s ahead of it. */
+const RECV_2026 = 1_795_939_333_011_000;
 
 function frame(text: string, over: Partial<RawFrame> = {}): RawFrame {
   return { venue: 'binance', channel: 'trade', recvTimeUs: RECV, source: 'live', text, ...over };
@@ -101,18 +103,18 @@ describe('given a combined-stream frame ({"stream":..., "data":...})', () => {
       venue: 'binance',
       symbol: 'BTC-USDT',
       source: 'live',
-      recvTimeUs: RECV,
+      recvTimeUs: RECV_2026,
       tradeId: '9007199254740993', // 2^53 + 1: a float would have made it ...992
       price: '60001.26', // "60001.26000000" without trailing zeros
       size: '0.01', // "0.01000000"
       side: 'buy', // "m": false
       venueTimeUs: 1_795_939_333_010_000, // "T": 1795939333010 ms
     };
-    expect(binanceMapper.map(frame(fixture('combined-trade.json')))).toEqual({ events: [expected] });
+    expect(binanceMapper.map(frame(fixture('combined-trade.json'), { recvTimeUs: RECV_2026 }))).toEqual({ events: [expected] });
   });
 
   it('when the trade id is far above 2^53 then every digit survives', () => {
-    const r = binanceMapper.map(frame(btcTrade({ t: '18446744073709551615' })));
+    const r = binanceMapper.map(frame(btcTrade({ t: '18446744073709551615' }), { recvTimeUs: RECV_2026 }));
     expect(r.events[0]).toMatchObject({ tradeId: '18446744073709551615', id: 'trade:binance:BTC-USDT:18446744073709551615' });
   });
 });
@@ -163,6 +165,8 @@ describe('given hostile or malformed trade frames (hard rule 3)', () => {
     ['a trade time before 2009', 'bad_time', 'T', btcTrade({ T: '1000' })],
     ['a trade time after 2100', 'bad_time', 'T', btcTrade({ T: '4102444800001' })],
     ['a trade time of 20 digits', 'bad_time', 'T', btcTrade({ T: '99999999999999999999' })],
+    // A plausible date, but 77 years after we received it: it would stay the latest trade forever (MAX_VENUE_AHEAD_US).
+    ['a trade time far ahead of the receive time (2099)', 'future_time', 'venueTimeUs', btcTrade({ T: '4070908800000' })],
     ['an unknown symbol suffix', 'bad_symbol', 's', btcTrade({ s: '"BTCXYZ"' })],
     ['a symbol that is only a quote asset', 'bad_symbol', 's', btcTrade({ s: '"USDT"' })],
     ['a symbol as a number (numbers arrive as text)', 'bad_symbol', 's', btcTrade({ s: '42' })],
@@ -194,18 +198,18 @@ describe('given hostile or malformed trade frames (hard rule 3)', () => {
 
 describe('given prices sent as JSON numbers (the mapper reads number text exactly)', () => {
   it('when "p" and "q" are JSON numbers then they are accepted with their exact text, no float round trip', () => {
-    const r = binanceMapper.map(frame(btcTrade({ p: '60001.123456789012345', q: '0.00000001' })));
+    const r = binanceMapper.map(frame(btcTrade({ p: '60001.123456789012345', q: '0.00000001' }), { recvTimeUs: RECV_2026 }));
     expect(r.events[0]).toMatchObject({ price: '60001.123456789012345', size: '0.00000001' });
     // A float would have given 60001.12345678901 for the price.
     expect(String(Number('60001.123456789012345'))).not.toBe('60001.123456789012345');
   });
 
   it('when a JSON number has trailing zeros or an exponent then it is made canonical from its digits', () => {
-    expect(binanceMapper.map(frame(btcTrade({ p: '67234.01000000', q: '1e-8' }))).events[0]).toMatchObject({ price: '67234.01', size: '0.00000001' });
+    expect(binanceMapper.map(frame(btcTrade({ p: '67234.01000000', q: '1e-8' }), { recvTimeUs: RECV_2026 })).events[0]).toMatchObject({ price: '67234.01', size: '0.00000001' });
   });
 
   it('when the trade id is sent as a numeric string then it is the same id as the number', () => {
-    expect(binanceMapper.map(frame(btcTrade({ t: '"5000000001"' }))).events[0]?.id).toBe('trade:binance:BTC-USDT:5000000001');
+    expect(binanceMapper.map(frame(btcTrade({ t: '"5000000001"' }), { recvTimeUs: RECV_2026 })).events[0]?.id).toBe('trade:binance:BTC-USDT:5000000001');
   });
 });
 

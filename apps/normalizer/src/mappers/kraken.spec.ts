@@ -22,7 +22,9 @@ import type { RawFrame } from './mapper';
 const FIXTURES = path.join(__dirname, '../../fixtures/kraken');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
-const RECV = 1_695_628_177_800_000; // our receive time, 2023-09-25T07:49:37.8Z
+// Our receive time, 2026-11-30T01:33:20Z: after every frame of this file (the documented ones date from 2023, the
+// constructed ones from 2026-11-29), since venue time may not run more than 60 s ahead of it (MAX_VENUE_AHEAD_US).
+const RECV = 1_796_000_000_000_000;
 
 function frame(text: string, over: Partial<RawFrame> = {}): RawFrame {
   return { venue: 'kraken', channel: 'trade', recvTimeUs: RECV, source: 'live', text, ...over };

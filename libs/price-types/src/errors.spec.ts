@@ -35,6 +35,7 @@ describe('ValidationError', () => {
       'not_positive',
       'out_of_range',
       'bad_time',
+      'future_time',
       'bad_symbol',
       'bad_venue',
       'bad_id',

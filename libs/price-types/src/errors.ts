@@ -10,6 +10,7 @@ export type ValidationCode =
   | 'not_positive'
   | 'out_of_range'
   | 'bad_time'
+  | 'future_time'
   | 'bad_symbol'
   | 'bad_venue'
   | 'bad_id'

@@ -24,6 +24,7 @@ const DEAD: Record<string, string[]> = {
   missing_field: ['missing_field'],
   huge_number: ['out_of_range'],
   not_json: ['bad_json'],
+  future_time: ['future_time'],
 };
 const EACH = 2;
 /**
@@ -105,6 +106,7 @@ describe('hostile frames on every venue', () => {
         expect(mine.filter((l) => l.reason === 'missing_field')).toHaveLength(EACH);
         expect(mine.filter((l) => l.reason === 'out_of_range')).toHaveLength(EACH);
         expect(mine.filter((l) => l.reason === 'bad_json')).toHaveLength(EACH);
+        expect(mine.filter((l) => l.reason === 'future_time')).toHaveLength(EACH);
       }
       // Unknown channels are counted as ignored, never dead-lettered and never published.
       for (const v of VENUES) {

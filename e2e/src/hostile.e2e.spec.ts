@@ -14,6 +14,7 @@ const KINDS: Array<{ kind: string; stage: 'normalizer' | 'ingest'; reason: strin
   { kind: 'wrong_types', stage: 'normalizer', reason: 'wrong_type' },
   { kind: 'missing_field', stage: 'normalizer', reason: 'missing_field' },
   { kind: 'not_json', stage: 'normalizer', reason: 'bad_json' },
+  { kind: 'future_time', stage: 'normalizer', reason: 'future_time' },
   { kind: 'oversize', stage: 'ingest', reason: 'oversize' },
 ];
 const EACH = 3;

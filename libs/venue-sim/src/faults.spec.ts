@@ -37,6 +37,7 @@ describe('venue-sim fault switches', () => {
     expect(obj('infinity')['p']).toBe('Infinity');
     expect(obj('zero_size')['q']).toBe('0.00000000');
     expect(obj('huge_number')['p']).toBe('123456789012345678901234567890');
+    expect(obj('future_time')['T']).toBe(4_070_908_800_000);
     expect(typeof obj('wrong_types')['p']).toBe('number');
     expect(obj('wrong_types')['t']).toBe('x');
     expect(obj('missing_field')).not.toHaveProperty('p');

@@ -54,6 +54,8 @@ export const HOSTILE_KINDS = [
   'oversize',
   // a price far beyond any market (30 digits): exact as text, absurd as a value
   'huge_number',
+  // a plausible trade time, but in 2099: far ahead of the receive time (refused as future_time)
+  'future_time',
 ] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 

@@ -1,5 +1,5 @@
 import { canonicalText, fixedText } from '../decimal-text';
-import { HUGE } from './hostile-text';
+import { FUTURE_MS, HUGE } from './hostile-text';
 import type { HostileKind, SimTrade } from '../types';
 
 /**
@@ -70,5 +70,7 @@ export function encodeBinanceHostile(kind: HostileKind, b: SimTrade, hostileId: 
       return tradeText(b, { t, extra: `,"z":"${padding}"` });
     case 'huge_number':
       return tradeText(b, { t, p: `"${HUGE}"` });
+    case 'future_time':
+      return tradeText({ ...b, tradeTimeMs: FUTURE_MS }, { t });
   }
 }

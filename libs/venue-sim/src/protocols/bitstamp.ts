@@ -64,7 +64,7 @@ export const bitstamp: VenueProtocol = {
   encodeTrade: encodeBitstampTrade,
   frame: (_framing, _stream, payload) => payload,
   encodeHostile(kind: HostileKind, base: SimTrade, _id: string, padding: string): string {
-    const shape = { price: 'price_str', qty: 'amount_str', id: 'id', numeric: false, idNumeric: true, typeField: 'event', unknownType: 'weird' };
+    const shape = { price: 'price_str', qty: 'amount_str', id: 'id', numeric: false, idNumeric: true, typeField: 'event', unknownType: 'weird', time: 'microtimestamp', timeForm: 'us_text' as const };
     return hostileText(kind, encodeBitstampTrade(base), shape, padding);
   },
   quoteChannel: 'quote',

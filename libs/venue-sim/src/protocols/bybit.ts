@@ -77,7 +77,7 @@ export const bybit: VenueProtocol = {
   encodeTrades: encodeBybitTrades,
   frame: (_framing, _stream, payload) => payload,
   encodeHostile(kind: HostileKind, base: SimTrade, _id: string, padding: string): string {
-    const shape = { price: 'p', qty: 'v', id: 'i', numeric: false, idNumeric: false, typeField: 'topic', unknownType: `weird.${base.symbol}` };
+    const shape = { price: 'p', qty: 'v', id: 'i', numeric: false, idNumeric: false, typeField: 'topic', unknownType: `weird.${base.symbol}`, time: 'T', timeForm: 'ms' as const };
     return hostileText(kind, encodeBybitTrades([base]), shape, padding);
   },
   quoteChannel: 'quote',

@@ -82,7 +82,7 @@ export const coinbase: VenueProtocol = {
   encodeTrades: encodeCoinbaseTrades,
   frame: (_framing, _stream, payload) => payload,
   encodeHostile(kind: HostileKind, base: SimTrade, _id: string, padding: string): string {
-    const shape = { price: 'price', qty: 'size', id: 'trade_id', numeric: false, idNumeric: false, typeField: 'channel', unknownType: 'weird' };
+    const shape = { price: 'price', qty: 'size', id: 'trade_id', numeric: false, idNumeric: false, typeField: 'channel', unknownType: 'weird', time: 'time', timeForm: 'iso' as const };
     return hostileText(kind, encodeCoinbaseTrades([base]), shape, padding);
   },
   quoteChannel: 'quote',

@@ -16,6 +16,25 @@ export interface HostileShape {
   /** The field naming the message type or channel, and the unknown value written there. */
   readonly typeField: string;
   readonly unknownType: string;
+  /** The trade's time field and how the venue writes it (epoch ms as a number or a string, µs string, RFC 3339). */
+  readonly time: string;
+  readonly timeForm: 'ms' | 'ms_text' | 'us_text' | 'iso';
+}
+
+/** The future_time kind's trade time: 2099-01-01T00:00:00Z, valid as a date, 70+ years ahead of any receive time. */
+export const FUTURE_MS = 4_070_908_800_000;
+
+function futureTime(form: HostileShape['timeForm']): string {
+  switch (form) {
+    case 'ms':
+      return String(FUTURE_MS);
+    case 'ms_text':
+      return JSON.stringify(String(FUTURE_MS));
+    case 'us_text':
+      return JSON.stringify(`${FUTURE_MS}000`);
+    case 'iso':
+      return JSON.stringify('2099-01-01T00:00:00.000000Z');
+  }
 }
 
 /** The huge_number kind's price: 30 digits, far beyond any market and beyond 2^64. */
@@ -65,5 +84,7 @@ export function hostileText(kind: HostileKind, genuine: string, shape: HostileSh
       return `${genuine.slice(0, -1)},"z":"${padding}"}`;
     case 'huge_number':
       return setField(genuine, shape.price, shape.numeric ? HUGE : str(HUGE));
+    case 'future_time':
+      return setField(genuine, shape.time, futureTime(shape.timeForm));
   }
 }

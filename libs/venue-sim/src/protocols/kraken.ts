@@ -77,7 +77,7 @@ export const kraken: VenueProtocol = {
   encodeTrades: encodeKrakenTrades,
   frame: (_framing, _stream, payload) => payload,
   encodeHostile(kind: HostileKind, base: SimTrade, _id: string, padding: string): string {
-    const shape = { price: 'price', qty: 'qty', id: 'trade_id', numeric: true, idNumeric: true, typeField: 'channel', unknownType: 'weird' };
+    const shape = { price: 'price', qty: 'qty', id: 'trade_id', numeric: true, idNumeric: true, typeField: 'channel', unknownType: 'weird', time: 'timestamp', timeForm: 'iso' as const };
     return hostileText(kind, encodeKrakenTrades([base]), shape, padding);
   },
   quoteChannel: 'quote',

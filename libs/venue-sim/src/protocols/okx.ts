@@ -75,7 +75,7 @@ export const okx: VenueProtocol = {
   encodeTrades: encodeOkxTrades,
   frame: (_framing, _stream, payload) => payload,
   encodeHostile(kind: HostileKind, base: SimTrade, _id: string, padding: string): string {
-    const shape = { price: 'px', qty: 'sz', id: 'tradeId', numeric: false, idNumeric: false, typeField: 'channel', unknownType: 'weird' };
+    const shape = { price: 'px', qty: 'sz', id: 'tradeId', numeric: false, idNumeric: false, typeField: 'channel', unknownType: 'weird', time: 'ts', timeForm: 'ms_text' as const };
     return hostileText(kind, encodeOkxTrades([base]), shape, padding);
   },
   quoteChannel: 'quote',

@@ -113,7 +113,7 @@ export async function startApi(d: ApiDeps): Promise<ApiHandle> {
   indexPush?.start();
   // Candle reads follow the read switch's current target (switched once a failure is detected; no one-shot
   // fallback during the detection window as for prices and the index).
-  const candleReader = new CandleReader(readSwitch.currentClientView(), keys, cfg.candles);
+  const candleReader = new CandleReader(readSwitch, keys, cfg.candles);
   // Channels polled from the projections (candles, stats): a new one is one more PolledChannel in this list.
   const channelDeps = { reader: candleReader, lastSeq: () => hub.lastSeq, staleAfterMs: cfg.priceStaleAfterMs, ...(d.nowUs ? { nowUs: d.nowUs } : {}) };
   const polled = new PolledHub([candleChannel(channelDeps), statsChannel(channelDeps)], cfg.ws.pollMs, log.child({ module: 'polled-channels' }));

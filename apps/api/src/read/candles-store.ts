@@ -14,7 +14,8 @@ import {
   type StoredBar,
 } from '@feed/projections';
 import type { Redis } from 'ioredis';
-import { execPipeline, storeUnavailable } from './redis-read';
+import { command, execPipeline, readWithFallback, routingOf } from './redis-read';
+import type { ReadRouting } from './read-switch';
 
 export interface CandleSeries {
   symbol: string;
@@ -40,15 +41,24 @@ export interface StatsSnapshot {
  * index range plus the previous bar and the watermark, then the bars themselves.
  */
 export class CandleReader {
+  private readonly routing: ReadRouting;
+
+  /** `source`: one Redis, or the read switch; every public read is one readWithFallback (redis-read.ts). */
   constructor(
-    private readonly redis: Redis,
+    source: Redis | ReadRouting,
     private readonly keys: Keys,
     readonly settings: CandleSettings,
-  ) {}
+  ) {
+    this.routing = routingOf(source);
+  }
 
   /** Max `<ingest>:t` (status receive time) over the trade and quote streams of the venue, or of every venue. */
-  async watermark(symbol: string, venue: string | null): Promise<number | null> {
-    const p = this.redis.pipeline();
+  watermark(symbol: string, venue: string | null): Promise<number | null> {
+    return readWithFallback(this.routing, (r) => this.watermarkOn(r, symbol, venue));
+  }
+
+  private async watermarkOn(r: Redis, symbol: string, venue: string | null): Promise<number | null> {
+    const p = r.pipeline();
     this.queueWatermark(p, symbol, venue);
     return watermarkOf(await execPipeline(p));
   }
@@ -58,17 +68,23 @@ export class CandleReader {
    * else `live` (decision 7: simulated data is labelled as such wherever it is shown).
    */
   async source(symbol: string, venue: string | null): Promise<'live' | 'simulated'> {
-    const p = this.redis.pipeline();
-    for (const v of venue === null ? VENUES : [venue]) p.hget(this.keys.latestTrade(symbol, v), 'v');
-    const res = await execPipeline(p);
+    const res = await readWithFallback(this.routing, (r) => {
+      const p = r.pipeline();
+      for (const v of venue === null ? VENUES : [venue]) p.hget(this.keys.latestTrade(symbol, v), 'v');
+      return execPipeline(p);
+    });
     return res.some((j) => typeof j === 'string' && j.includes('"source":"simulated"')) ? 'simulated' : 'live';
   }
 
   /** Bars with start in [fromSec, toSec) (aligned to the interval by the caller), empty bars filled in. */
-  async series(symbol: string, venue: string | null, interval: CandleInterval, fromSec: number, toSec: number, knownWatermarkUs?: number | null): Promise<CandleSeries> {
+  series(symbol: string, venue: string | null, interval: CandleInterval, fromSec: number, toSec: number, knownWatermarkUs?: number | null): Promise<CandleSeries> {
+    return readWithFallback(this.routing, (r) => this.seriesOn(r, symbol, venue, interval, fromSec, toSec, knownWatermarkUs));
+  }
+
+  private async seriesOn(r: Redis, symbol: string, venue: string | null, interval: CandleInterval, fromSec: number, toSec: number, knownWatermarkUs?: number | null): Promise<CandleSeries> {
     const scope = venue ?? COMPOSITE_VENUE;
     const idx = this.keys.candleIndex(symbol, scope, interval);
-    const p = this.redis.pipeline();
+    const p = r.pipeline();
     p.zrangebyscore(idx, fromSec, `(${toSec}`);
     p.zrevrangebyscore(idx, `(${fromSec}`, '-inf', 'LIMIT', 0, 8);
     if (knownWatermarkUs === undefined) this.queueWatermark(p, symbol, venue);
@@ -76,7 +92,7 @@ export class CandleReader {
     const starts = (res[0] as string[]).map(Number);
     const before = (res[1] as string[]).map(Number);
     const watermarkUs = knownWatermarkUs === undefined ? watermarkOf(res.slice(2)) : knownWatermarkUs;
-    const bars = await this.readBars(symbol, scope, interval, [...starts, ...before]);
+    const bars = await this.readBars(r, symbol, scope, interval, [...starts, ...before]);
     const inRange = bars.filter((b) => b.start >= fromSec);
     // the level of leading empty bars: the newest earlier bar with trades (up to 8 back: bars holding only late
     // trades are rare; beyond that the leading slots are left out rather than guessed)
@@ -86,24 +102,23 @@ export class CandleReader {
   }
 
   /** Rolling 24 h statistics from the 1m bars against the watermark (RollingStats documents the rules). */
-  async stats(symbol: string, venue: string | null): Promise<StatsSnapshot> {
-    const watermarkUs = await this.watermark(symbol, venue);
+  stats(symbol: string, venue: string | null): Promise<StatsSnapshot> {
+    return readWithFallback(this.routing, (r) => this.statsOn(r, symbol, venue));
+  }
+
+  private async statsOn(r: Redis, symbol: string, venue: string | null): Promise<StatsSnapshot> {
+    const watermarkUs = await this.watermarkOn(r, symbol, venue);
     if (watermarkUs === null) return { symbol, venue, watermarkUs, stats: null };
     const { fromSec, toSec } = statsWindow(watermarkUs);
     const scope = venue ?? COMPOSITE_VENUE;
-    let starts: string[];
-    try {
-      starts = await this.redis.zrangebyscore(this.keys.candleIndex(symbol, scope, '1m'), fromSec, `(${toSec}`);
-    } catch (e) {
-      throw storeUnavailable(e);
-    }
-    const bars = await this.readBars(symbol, scope, '1m', starts.map(Number));
+    const starts = await command(r.zrangebyscore(this.keys.candleIndex(symbol, scope, '1m'), fromSec, `(${toSec}`));
+    const bars = await this.readBars(r, symbol, scope, '1m', starts.map(Number));
     return { symbol, venue, watermarkUs, stats: rolling24h(bars, watermarkUs) };
   }
 
-  private async readBars(symbol: string, scope: string, interval: CandleInterval, starts: number[]): Promise<StoredBar[]> {
+  private async readBars(r: Redis, symbol: string, scope: string, interval: CandleInterval, starts: number[]): Promise<StoredBar[]> {
     if (starts.length === 0) return [];
-    const p = this.redis.pipeline();
+    const p = r.pipeline();
     for (const s of starts) p.hgetall(this.keys.candleBar(symbol, scope, interval, s));
     const res = await execPipeline(p);
     const out: StoredBar[] = [];

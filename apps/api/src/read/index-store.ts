@@ -1,7 +1,7 @@
 import type { Keys } from '@feed/keys';
 import type { IndexMinuteV1, IndexValueV1 } from '@feed/projections';
 import type { Redis } from 'ioredis';
-import { routingOf, storeUnavailable } from './redis-read';
+import { command, readWithFallback, routingOf } from './redis-read';
 import type { ReadRouting } from './read-switch';
 
 /** A stored index value, or undefined when the entry is unreadable (never a reason to fail the whole answer). */
@@ -57,22 +57,8 @@ export class IndexReader {
     return out;
   }
 
-  /** On the current Redis; a failure is retried once on the other Redis when its last probe succeeded. */
-  private async call<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.routing.current());
-    } catch (e) {
-      const other = this.routing.fallback();
-      if (other) {
-        try {
-          const v = await fn(other);
-          this.routing.servedByFallback();
-          return v;
-        } catch {
-          // fall through: report the current target's failure
-        }
-      }
-      throw storeUnavailable(e, 'index store');
-    }
+  /** One command through readWithFallback (redis-read.ts); any failure of it is an outage of the index store. */
+  private call<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    return readWithFallback(this.routing, (r) => command(fn(r), 'index store'));
   }
 }

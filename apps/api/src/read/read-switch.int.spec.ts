@@ -144,6 +144,11 @@ it('primary stopped: a polling client never sees an error, reads move to the sta
       polls++;
       const venues = r.body['venues'] as unknown[] | undefined;
       if (r.status !== 200 || !venues || venues.length !== 1) errors.push(`${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      // Candles and 24 h stats read through the same fallback rule (readWithFallback): no error either.
+      for (const path of ['/v1/candles?symbol=BTC-USDT&venue=binance&interval=1m', '/v1/stats?symbol=BTC-USDT']) {
+        const c = await getJson(path);
+        if (c.status !== 200) errors.push(`${path}: ${c.status} ${JSON.stringify(c.body).slice(0, 200)}`);
+      }
     }
   })();
 

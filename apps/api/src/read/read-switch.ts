@@ -13,7 +13,7 @@ export interface ReadTarget {
   group: string;
 }
 
-/** Where the reader sends a read, and where it may retry one that failed (see ProjectionReader). */
+/** Where the reader sends a read, and where it may retry one that failed (readWithFallback, redis-read.ts). */
 export interface ReadRouting {
   current(): Redis;
   /** The other Redis when the last probe found it up: a failed read is retried there once. */
@@ -101,17 +101,6 @@ export class ReadSwitch implements ReadRouting {
 
   current(): Redis {
     return this.targetOf(this.active).client;
-  }
-
-  /** A stand-in Redis whose every property is that of the current target at the moment of use. */
-  currentClientView(): Redis {
-    return new Proxy({} as Redis, {
-      get: (_t, prop) => {
-        const r = this.current();
-        const v = (r as unknown as Record<PropertyKey, unknown>)[prop];
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
-      },
-    });
   }
 
   fallback(): Redis | undefined {

@@ -1,8 +1,7 @@
 import type { Keys } from '@feed/keys';
 import { validateQuote, validateStatus, validateTrade, VENUES, type ConnectionState, type QuoteV1, type TradeV1 } from '@feed/price-types';
 import type { Redis } from 'ioredis';
-import { UnavailableError } from '../errors';
-import { execPipeline, routingOf, storeUnavailable } from './redis-read';
+import { command, execPipeline, readWithFallback, routingOf } from './redis-read';
 import type { ReadRouting } from './read-switch';
 import { parseStatusHash, type IngestStatus } from './staleness';
 
@@ -81,20 +80,9 @@ export class ProjectionReader {
     this.routing = routingOf(source);
   }
 
-  /**
-   * Runs a read on the current target; if that Redis fails and the other one answered its last probe, the read
-   * is retried there once, so clients see no error between a primary failing and the switch declaring it down.
-   */
-  private async read<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.routing.current());
-    } catch (e) {
-      const other = this.routing.fallback();
-      if (!other || !(e instanceof UnavailableError)) throw e;
-      const v = await fn(other);
-      this.routing.servedByFallback();
-      return v;
-    }
+  /** One read through readWithFallback (redis-read.ts). */
+  private read<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    return readWithFallback(this.routing, fn);
   }
 
   /** Latest trade, quote and status records of every venue that has a latest trade for `symbol`, in venue-list order. */
@@ -152,13 +140,7 @@ export class ProjectionReader {
    * key (venue time, venue, trade id) never contains '|', so the first '|' ends it.
    */
   async recentTrades(symbol: string, limit: number): Promise<TradeV1[]> {
-    const members = await this.read(async (r) => {
-      try {
-        return await r.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1);
-      } catch (e) {
-        throw storeUnavailable(e);
-      }
-    });
+    const members = await this.read((r) => command(r.zrevrange(this.keys.recentTrades(symbol), 0, limit - 1)));
     const out: TradeV1[] = [];
     for (const m of members) {
       const t = parseTrade(m.slice(m.indexOf('|') + 1));

@@ -25,10 +25,3 @@ export function pushCandleTradeArgs(out: string[], t: TradeV1, s: CandleSettings
     t.symbol,
   );
 }
-
-/** The same fields as a new array (tests and tools). */
-export function candleTradeArgs(t: TradeV1, s: CandleSettings): string[] {
-  const out: string[] = [];
-  pushCandleTradeArgs(out, t, s);
-  return out;
-}

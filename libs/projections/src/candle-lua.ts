@@ -209,7 +209,8 @@ local function cNewestOf(series, s)
 end
 for series, s in pairs(cSeries) do
   if #s.added > 0 then
-    redis.call('ZADD', s.idx, unpack(s.added))
+    -- in chunks: Lua's unpack stops at ~8000 values, and a sparse batch can create thousands of 1s bars
+    for j = 1, #s.added, 2000 do redis.call('ZADD', s.idx, unpack(s.added, j, math.min(j + 1999, #s.added))) end
     local newest = cNewestOf(series, s)
     local cut = cFmt(newest - s.iv.keep * s.iv.sec)
     local old = redis.call('ZRANGEBYSCORE', s.idx, '-inf', cut)

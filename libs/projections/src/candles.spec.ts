@@ -306,6 +306,16 @@ describe('given a bounded retention', () => {
   });
 });
 
+describe('given a sparse log applied in one large batch (a replay of a quiet stream)', () => {
+  it('when 5,000 trades each open their own 1s bar then every bar is indexed (more index members than Lua unpacks at once)', async () => {
+    const trades = Array.from({ length: 5_000 }, (_, i) => trade({ tradeId: String(i + 1), venueTimeUs: (SEC + i) * 1e6 + 1000, recvTimeUs: (SEC + i) * 1e6 + 2000 }));
+    const r = await freshDb();
+    await new BatchApplier(r, context({ legacy: { enabled: false } })).apply(seqd(trades));
+    expect(await r.zcard(keys.candleIndex('BTC-USDT', 'binance', '1s'))).toBe(5_000);
+    expect(await r.zcard(keys.candleIndex('BTC-USDT', COMPOSITE_VENUE, '1s'))).toBe(5_000);
+  });
+});
+
 describe('given the legacy source stream', () => {
   const M = SEC - (SEC % 1800); // 08:00:00, a half hour start
   const t = (id: string, atSec: number, price: string, size = '0.5', venue: TradeV1['venue'] = 'binance') => trade({ venue, tradeId: id, price, size, venueTimeUs: atSec * 1e6 + 250_000 });

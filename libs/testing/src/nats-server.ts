@@ -3,12 +3,11 @@ import { findBinary } from './binaries';
 import { freePort, retryOnPortClash } from './free-port';
 import { httpGet, httpGetJson } from './http-get';
 import { natsAcceptsClients } from './probes';
-import { DEFAULT_START_TIMEOUT_MS, ServerProcess, type Launch } from './server-process';
+import { DEFAULT_START_TIMEOUT_MS, ServerProcess, startOrDispose, type Launch, type ServerHandleBase } from './server-process';
 import { tempDir } from './temp-dir';
 import { waitFor } from './wait-for';
 
-export interface NatsServerHandle {
-  readonly name: string;
+export interface NatsServerHandle extends ServerHandleBase {
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
@@ -18,19 +17,11 @@ export interface NatsServerHandle {
   /** Route port when the server is a cluster node. */
   readonly clusterPort: number | undefined;
   readonly storeDir: string;
-  /** Current process id; -1 while stopped. Changes on restart. */
-  readonly pid: number;
-  readonly running: boolean;
-  logs(): string;
-  tail(n?: number): string;
   /** GET a monitoring endpoint such as `/jsz` or `/varz` and parse its JSON. */
   monitor<T = Record<string, unknown>>(path: string): Promise<T>;
-  stop(): Promise<void>;
   kill9(): Promise<void>;
   /** Same ports and store dir, so JetStream state survives. */
   restart(): Promise<void>;
-  /** Stops for good and removes the temp dirs the harness created. */
-  dispose(): Promise<void>;
 }
 
 export interface StartNatsOptions {
@@ -124,11 +115,5 @@ async function launchNats(opts: StartNatsOptions): Promise<NatsServerHandle> {
   if (jetstream) args.push('-js', '-sd', storeDir);
   args.push(...(opts.args ?? []));
   const server = new NatsServer({ name, port, monitorPort, storeDir, jetstream, args, ownedDirs: owned ? [owned] : [], timeoutMs: opts.timeoutMs });
-  try {
-    await server.start();
-  } catch (e) {
-    await server.dispose();
-    throw e;
-  }
-  return server;
+  return startOrDispose(server);
 }

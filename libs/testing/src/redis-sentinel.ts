@@ -3,22 +3,14 @@ import path from 'node:path';
 import { findBinary } from './binaries';
 import { freePort, retryOnPortClash } from './free-port';
 import { redisPing } from './probes';
-import { DEFAULT_START_TIMEOUT_MS, ServerProcess, type Launch } from './server-process';
+import { DEFAULT_START_TIMEOUT_MS, ServerProcess, startOrDispose, type Launch, type ServerHandleBase } from './server-process';
 import { tempDir } from './temp-dir';
 import { waitFor } from './wait-for';
 
-export interface SentinelHandle {
-  readonly name: string;
+export interface SentinelHandle extends ServerHandleBase {
   readonly host: string;
   readonly port: number;
   readonly dir: string;
-  readonly pid: number;
-  readonly running: boolean;
-  logs(): string;
-  tail(n?: number): string;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
 export interface StartSentinelOptions {
@@ -76,12 +68,6 @@ export async function startSentinel(o: StartSentinelOptions): Promise<SentinelHa
       ].join('\n'),
     );
     const s = new SentinelServer(port, dir, conf, o.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
-    try {
-      await s.start();
-    } catch (e) {
-      await s.dispose();
-      throw e;
-    }
-    return s;
+    return startOrDispose(s);
   });
 }

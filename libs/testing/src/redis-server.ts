@@ -1,28 +1,20 @@
 import { findBinary } from './binaries';
 import { freePort, retryOnPortClash } from './free-port';
 import { redisPing } from './probes';
-import { DEFAULT_START_TIMEOUT_MS, ServerProcess, type Launch } from './server-process';
+import { DEFAULT_START_TIMEOUT_MS, ServerProcess, startOrDispose, type Launch, type ServerHandleBase } from './server-process';
 import { tempDir } from './temp-dir';
 import { waitFor } from './wait-for';
 
-export interface RedisServerHandle {
-  readonly name: string;
+export interface RedisServerHandle extends ServerHandleBase {
   /** `redis://127.0.0.1:<port>`, with `:<password>@` when a password is set. */
   readonly url: string;
   readonly host: string;
   readonly port: number;
   readonly password: string | undefined;
   readonly dir: string;
-  /** Current process id; -1 while stopped. Changes on restart. */
-  readonly pid: number;
-  readonly running: boolean;
-  logs(): string;
-  tail(n?: number): string;
-  stop(): Promise<void>;
   kill9(): Promise<void>;
   /** Same port and arguments. With the default `--save ''` the data does not survive, as in production. */
   restart(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
 export interface StartRedisOptions {
@@ -86,11 +78,5 @@ async function launchRedis(opts: StartRedisOptions): Promise<RedisServerHandle> 
   if (opts.password !== undefined) args.push('--requirepass', opts.password);
   args.push(...(opts.args ?? []));
   const server = new RedisServer(port, dir, opts.password, args, opts.ready, opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
-  try {
-    await server.start();
-  } catch (e) {
-    await server.dispose();
-    throw e;
-  }
-  return server;
+  return startOrDispose(server);
 }

@@ -15,6 +15,32 @@ export const DEFAULT_START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 const RESTART_ATTEMPTS = 5;
 
+/** What every server handle offers (nats-server, redis-server, redis-sentinel); each handle adds its own addresses. */
+export interface ServerHandleBase {
+  readonly name: string;
+  /** Current process id; -1 while stopped. Changes on restart. */
+  readonly pid: number;
+  readonly running: boolean;
+  logs(): string;
+  tail(n?: number): string;
+  stop(): Promise<void>;
+  /** Same ports and arguments (and data dir). */
+  restart(): Promise<void>;
+  /** Stops for good and removes the temp dirs the harness created. */
+  dispose(): Promise<void>;
+}
+
+/** Starts a server process; when the start fails it is disposed of (process and temp dirs) before the error. */
+export async function startOrDispose<T extends ServerProcess>(server: T): Promise<T> {
+  try {
+    await server.start();
+  } catch (e) {
+    await server.dispose();
+    throw e;
+  }
+  return server;
+}
+
 /**
  * Lifecycle shared by nats-server and redis-server: start and wait for readiness (failing fast, with the
  * server's own log, if the process dies first), stop, kill -9, restart with the same arguments (so the same

@@ -19,20 +19,16 @@ import { BatchApplier, DEFAULT_CANDLE_SETTINGS, readProjectionSettings, scriptPr
 import { cleanupAll, startRedis } from '@feed/testing';
 import { Redis } from 'ioredis';
 import { benchLog, hostileLog, runApplyBench, type ApplyBenchResult } from './apply-harness';
-
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
+import { positiveArg } from './cli-arg';
 
 async function main(): Promise<void> {
-  const n = arg('trades', 50_000);
-  const runs = arg('runs', 3);
-  const batch = arg('batch', 500);
+  const n = positiveArg('trades', 50_000);
+  const runs = positiveArg('runs', 3);
+  const batch = positiveArg('batch', 500);
   const server = await startRedis();
   const redis = new Redis({ host: '127.0.0.1', port: server.port });
   try {
-    const plain = benchLog(n, arg('rate', 10_000));
+    const plain = benchLog(n, positiveArg('rate', 10_000));
     const log = process.argv.includes('--hostile') ? hostileLog(plain) : plain;
     const results: ApplyBenchResult[] = [];
     for (let r = 0; r < runs; r++) {

@@ -20,15 +20,10 @@ import { ROOT_CONTEXT, SpanKind, trace, type Context } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { positiveArg } from './cli-arg';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-const RUNS = Math.floor(arg('runs', 5));
-const ROUND_MS = arg('ms', 200);
+const RUNS = Math.floor(positiveArg('runs', 5));
+const ROUND_MS = positiveArg('ms', 200);
 
 /** Serialises each exported batch exactly as the OTLP/HTTP exporter would, then drops it. */
 class SerializingExporter implements SpanExporter {

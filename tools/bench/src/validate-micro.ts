@@ -22,17 +22,12 @@ import {
   type TradeV1,
   type QuoteV1,
 } from '@feed/price-types';
+import { positiveArg } from './cli-arg';
 
 // ---------------------------------------------------------------------------------------------- arguments
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-const RUNS = Math.floor(arg('runs', 5));
-const ROUND_MS = arg('ms', 80);
+const RUNS = Math.floor(positiveArg('runs', 5));
+const ROUND_MS = positiveArg('ms', 80);
 const WARMUP_MS = Math.max(100, ROUND_MS * 2);
 const POOL = 1024; // distinct inputs per case; a power of two so the index is a mask
 

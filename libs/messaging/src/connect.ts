@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { applyRequestPatch } from './request-patch';
+import { applyWriteCoalescePatch } from './write-coalesce-patch';
 
 export interface NatsConnectOptions {
   servers: string[];
@@ -18,6 +19,7 @@ export interface NatsConnectOptions {
  */
 export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
   applyRequestPatch();
+  applyWriteCoalescePatch();
   const deadline = Date.now() + o.startupTimeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {

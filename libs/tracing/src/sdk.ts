@@ -2,25 +2,26 @@ import type { OtelConfig } from '@feed/config';
 import type { Registry } from '@feed/metrics';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as InstrumentationApi from '@opentelemetry/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type * as InstrExpress from '@opentelemetry/instrumentation-express';
 import type * as InstrHttp from '@opentelemetry/instrumentation-http';
 import type * as InstrIoredis from '@opentelemetry/instrumentation-ioredis';
 import type * as Resources from '@opentelemetry/resources';
-import type * as SdkNode from '@opentelemetry/sdk-node';
 import type * as SdkTrace from '@opentelemetry/sdk-trace-base';
+import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
 import { createSampler, rootDecision } from './sampler';
 
 /*
- * The SDK, its exporter and the instrumentations are required lazily, inside startTracing: loading
- * @opentelemetry/sdk-node costs ~30 MiB of RSS (it pulls in every exporter it supports), which a process with
- * tracing disabled should not pay under the 150 MB per-app bound.
+ * The SDK, its exporter and the instrumentations are required lazily, inside startTracing: a process with tracing
+ * disabled pays nothing for them (~20 MiB of RSS) under the 150 MB per-app bound.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const load = {
-  sdkNode: () => require('@opentelemetry/sdk-node') as typeof SdkNode,
+  sdkTraceNode: () => require('@opentelemetry/sdk-trace-node') as typeof SdkTraceNode,
+  instrumentation: () => require('@opentelemetry/instrumentation') as typeof InstrumentationApi,
   sdkTrace: () => require('@opentelemetry/sdk-trace-base') as typeof SdkTrace,
   otlpHttp: () => require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp,
   resources: () => require('@opentelemetry/resources') as typeof Resources,
@@ -90,8 +91,8 @@ function instrumentation(name: InstrumentationName): Instrumentation {
 }
 
 /**
- * Starts the OpenTelemetry Node SDK with everything passed explicitly from `OtelConfig` (libs/config read the
- * OTEL_* variables): OTLP/HTTP JSON exporter, a bounded BatchSpanProcessor whose drops and failed exports are
+ * Starts the OpenTelemetry Node SDK (`@opentelemetry/sdk-trace-node`) with everything passed explicitly from
+ * `OtelConfig` (libs/config read the OTEL_* variables): OTLP/HTTP JSON exporter, a bounded BatchSpanProcessor whose drops and failed exports are
  * counted, the configured parent-based sampler, W3C propagation, and no SDK metrics or logs pipelines
  * (prom-client does metrics, pino does logs; leaving them to the SDK's env defaults made shutdown take 8-9 s).
  * Call it before anything imports `http`, `express` or `ioredis` (see each app's instrument.ts).
@@ -112,17 +113,19 @@ export function startTracing(o: TracingOptions): Tracing {
     // Public option of the processor: its drop accounting goes to feed_otel_spans_dropped_total.
     selfObsMeterProvider: dropCountingMeterProvider(stats),
   } as ConstructorParameters<typeof SdkTrace.BatchSpanProcessor>[1]);
-  const sdk = new (load.sdkNode().NodeSDK)({
-    autoDetectResources: false,
+  // The Node SDK's own parts, wired as @opentelemetry/sdk-node's NodeSDK.start() wires them (instrumentations,
+  // AsyncLocalStorage context manager, propagator, tracer provider), without its module graph: NodeSDK's file
+  // requires every exporter it can build from env (OTLP gRPC/proto/HTTP for traces, metrics and logs, Zipkin,
+  // Prometheus), the metrics and logs SDKs and a YAML parser, ~47 MiB of RSS and 1,700 modules per app against
+  // ~20 MiB here (docs/tracing.md), which put a traced app under backlog over the 150 MB bound.
+  const provider = new (load.sdkTraceNode().NodeTracerProvider)({
     resource: load.resources().resourceFromAttributes({ ...o.otel.resourceAttributes, 'service.name': serviceName, 'service.namespace': 'feed', 'service.instance.id': o.instanceId }),
     sampler: createSampler(o.otel.sampler, o.otel.samplerRatio),
     spanProcessors: [processor],
-    metricReaders: [],
-    logRecordProcessors: [],
-    textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: o.instrumentations.map(instrumentation),
   });
-  sdk.start();
+  // Registers the provider globally with the default AsyncLocalStorage context manager and W3C propagation only.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const disableInstrumentations = load.instrumentation().registerInstrumentations({ tracerProvider: provider, instrumentations: o.instrumentations.map(instrumentation) });
   decideRoot = rootDecision(o.otel.sampler, o.otel.samplerRatio);
   active = true;
   let stopped: Promise<void> | undefined;
@@ -135,9 +138,10 @@ export function startTracing(o: TracingOptions): Tracing {
       stopped ??= (async () => {
         let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([sdk.shutdown().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+          await Promise.race([provider.shutdown().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
         } finally {
           if (timer) clearTimeout(timer);
+          disableInstrumentations();
           active = false;
         }
       })();

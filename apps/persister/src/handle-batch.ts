@@ -1,4 +1,5 @@
 import type { Delivered, HandleOutcome } from '@feed/messaging';
+import { context } from '@opentelemetry/api';
 import { nowUs, type MarketEventV1 } from '@feed/price-types';
 import type { PersisterMetrics } from './metrics';
 import type { LateTradeLog } from './late-trades';
@@ -22,9 +23,13 @@ export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetr
     for (const ev of evs) if (ev.type === 'trade') metrics.latency.observe({ type: 'trade' }, Math.max(0, now - ev.recvTimeUs) / 1e6);
   };
   return async (items: Delivered<MarketEventV1>[]): Promise<void | HandleOutcome<MarketEventV1>> => {
+    // The batch span's context, re-entered after each await: the persister's context does not follow awaits
+    // (SyncContextManager), and late-trade log lines and the one-by-one retries' Redis spans belong to the batch.
+    const ctx = context.active();
     const batch = items.map((i) => ({ ev: i.value, seq: i.seq }));
     try {
-      account(items.map((i) => i.value), await applier.apply(batch));
+      const r = await applier.apply(batch);
+      context.with(ctx, () => account(items.map((i) => i.value), r));
       return;
     } catch (e) {
       if (!(e instanceof RefusedError)) {
@@ -35,7 +40,8 @@ export function createBatchHandler(applier: BatchApplier, metrics: PersisterMetr
     const rejected: HandleOutcome<MarketEventV1>['rejected'] = [];
     for (const item of items) {
       try {
-        account([item.value], await applier.apply([{ ev: item.value, seq: item.seq }]));
+        const r = await context.with(ctx, () => applier.apply([{ ev: item.value, seq: item.seq }]));
+        context.with(ctx, () => account([item.value], r));
       } catch (e) {
         if (!(e instanceof RefusedError)) throw e;
         rejected.push({ item, reason: 'redis_refused', detail: e.message });

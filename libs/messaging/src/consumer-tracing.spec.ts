@@ -51,6 +51,7 @@ beforeAll(async () => {
     instanceId: 'spec-1',
     otel: readOtel(new ConfigReader({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0', OTEL_BSP_SCHEDULE_DELAY: '50' })),
     instrumentations: [],
+    context: 'sync',
     exporter,
   });
   nats = await startNats();

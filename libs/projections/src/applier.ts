@@ -97,9 +97,12 @@ export class BatchApplier {
     return sha;
   }
 
+  // The script call is issued synchronously when its sha is cached (every batch but the first): the persister's
+  // tracing context is active only for the synchronous part of a batch (SyncContextManager in libs/tracing), and
+  // the ioredis span must start inside it to be the batch span's child.
   private async runOne(call: { lua: string; argv: string[] }): Promise<unknown> {
     try {
-      return await this.redis.evalsha(await this.sha(call.lua), 0, ...call.argv);
+      return await this.redis.evalsha(this.shas.get(call.lua) ?? (await this.sha(call.lua)), 0, ...call.argv);
     } catch (e) {
       if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
       return this.redis.evalsha(await this.sha(call.lua, true), 0, ...call.argv);
@@ -113,7 +116,9 @@ export class BatchApplier {
    * Returns every script's reply, in call order.
    */
   private async runAll(calls: { lua: string; argv: string[] }[]): Promise<unknown[]> {
-    const shas = await Promise.all(calls.map((c) => this.sha(c.lua)));
+    const cached = calls.map((c) => this.shas.get(c.lua));
+    // Synchronous when every sha is cached, as in runOne.
+    const shas = cached.every((x) => x !== undefined) ? cached : await Promise.all(calls.map((c) => this.sha(c.lua)));
     const tx = this.redis.multi();
     calls.forEach((c, i) => tx.evalsha(shas[i] as string, 0, ...c.argv));
     const res = (await tx.exec()) as [Error | null, unknown][] | null;

@@ -5,3 +5,4 @@ export * from './sampled-header';
 export * from './export-stats';
 export * from './sdk';
 export * from './boot';
+export * from './sync-context';

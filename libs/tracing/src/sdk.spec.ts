@@ -14,7 +14,7 @@ jest.setTimeout(30_000);
  * against a real receiver, and against a closed port, is e2e/src/tracing.e2e.spec.ts.
  */
 function start(env: Record<string, string>, exporter: SpanExporter): Tracing {
-  return startTracing({ service: 'spec', instanceId: 'spec-1', otel: readOtel(new ConfigReader({ OTEL_TRACES_SAMPLER: 'always_on', ...env })), instrumentations: [], exporter });
+  return startTracing({ service: 'spec', instanceId: 'spec-1', otel: readOtel(new ConfigReader({ OTEL_TRACES_SAMPLER: 'always_on', ...env })), instrumentations: [], context: 'sync', exporter });
 }
 
 function spans(n: number): void {

@@ -13,6 +13,7 @@ import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CountingExporter, dropCountingMeterProvider, ExportStats } from './export-stats';
 import { createSampler, rootDecision } from './sampler';
+import { SyncContextManager } from './sync-context';
 
 /*
  * The SDK, its exporter and the instrumentations are required lazily, inside startTracing: a process with tracing
@@ -31,6 +32,8 @@ const load = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+export type TracingContext = 'async' | 'sync';
+
 /** The standard instrumentations Feed uses; each app registers only those it needs (memory, noise). */
 export type InstrumentationName = 'http' | 'express' | 'ioredis';
 
@@ -40,6 +43,12 @@ export interface TracingOptions {
   instanceId: string;
   otel: OtelConfig;
   instrumentations: readonly InstrumentationName[];
+  /**
+   * How the active context follows the code: `async` (AsyncLocalStorage, across awaits) where instrumented calls
+   * happen after awaits (the api's express handlers); `sync` (SyncContextManager, no promise hooks) where every
+   * span takes an explicit parent and instrumented calls are issued synchronously inside `with()`.
+   */
+  context: TracingContext;
   /**
    * Replaces the OTLP/HTTP exporter (still wrapped by the failure counter and the bounded queue). For unit tests of
    * the queue and counters only: the OTLP exporter loads `http` by dynamic import, which jest's VM cannot run
@@ -123,8 +132,9 @@ export function startTracing(o: TracingOptions): Tracing {
     sampler: createSampler(o.otel.sampler, o.otel.samplerRatio),
     spanProcessors: [processor],
   });
-  // Registers the provider globally with the default AsyncLocalStorage context manager and W3C propagation only.
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // Registers the provider globally with W3C propagation only and the app's context manager (AsyncLocalStorage is
+  // the default; see SyncContextManager for when an app does without it).
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(o.context === 'sync' ? { contextManager: new SyncContextManager() } : {}) });
   const disableInstrumentations = load.instrumentation().registerInstrumentations({ tracerProvider: provider, instrumentations: o.instrumentations.map(instrumentation) });
   decideRoot = rootDecision(o.otel.sampler, o.otel.samplerRatio);
   active = true;

@@ -45,6 +45,7 @@ const tracing = startTracing({
   instanceId: 'bench-1',
   otel: readOtel(new ConfigReader({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0', OTEL_BSP_MAX_QUEUE_SIZE: '100000', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512', OTEL_BSP_SCHEDULE_DELAY: '50' })),
   instrumentations: [],
+  context: 'sync',
   exporter,
 });
 const tracer = getTracer('bench');

@@ -4,7 +4,6 @@ import { dumpState, keyFamilies } from '@feed/keys';
 import { WindowedPublisher } from '@feed/messaging';
 import type { TradeV1 } from '@feed/price-types';
 import { spawnApp, startRedis, waitFor, type AppProcess } from '@feed/testing';
-import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 
 /**
@@ -84,7 +83,7 @@ describe('Redis failover: standby as a second projection of the log', () => {
     });
     primary = stack.redis;
     standby = stack.standbyRedis as Redis;
-    pub = new WindowedPublisher(jetstream(stack.nc), { window: 500, timeoutMs: 30_000 });
+    pub = new WindowedPublisher(stack.nc, { window: 500, timeoutMs: 30_000 });
     await stack.startApp('persister');
     await stack.startApp('persister');
     await stack.startStandbyPersister();

@@ -5,7 +5,6 @@ import { dumpState, keyFamilies, type DumpValue } from '@feed/keys';
 import { WindowedPublisher } from '@feed/messaging';
 import type { TradeV1 } from '@feed/price-types';
 import { spawnApp, startRedis, tempDir, waitFor, type JsonLine, type RedisServerHandle } from '@feed/testing';
-import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 
 /**
@@ -60,7 +59,7 @@ describe('replay and snapshots against the live projection of 50,000 trades', ()
     await stack.startApp('persister');
     await stack.startApp('normalizer');
     await stack.startApp('ingest');
-    const pub = new WindowedPublisher(jetstream(stack.nc), { window: 500, timeoutMs: 30_000 });
+    const pub = new WindowedPublisher(stack.nc, { window: 500, timeoutMs: 30_000 });
     const events = Array.from({ length: N }, (_v, i) => trade(i));
     const publish = async (from: number, to: number) => {
       const { acks } = await pub.sendAll(events.slice(from, to).map((ev) => ({ subject: SUBJECT, data: JSON.stringify(ev), msgID: ev.id })));

@@ -19,13 +19,13 @@ async function main(): Promise<void> {
   const { log, registry, health } = createServiceContext('ingest', cfg.common);
   tracing.bindMetrics(registry);
   const metrics = createIngestMetrics(registry);
-  const { nc, js, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [streamName(cfg.common.prefix, 'RAW')]);
+  const { nc, connected } = await openJetStream(cfg.nats, cfg.common.startupTimeoutMs, [streamName(cfg.common.prefix, 'RAW')]);
   health.addReadiness('nats', connected);
 
   const subjects = new Subjects(cfg.common.prefix);
   const ingestId = cfg.common.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const publisher = new RawPublisher(
-    new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
+    new WindowedPublisher(nc, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs }),
     { source: cfg.source, ingestId, maxQueued: cfg.maxQueued, maxAttempts: cfg.publishAttempts, retryDelayMs: 200, maxRetryDelayMs: 2_000 },
     metrics,
     log.child({ module: 'raw-publisher' }),

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   health.addReadiness('nats', connected);
 
   const subjects = new Subjects(cfg.common.prefix);
-  const publisher = new WindowedPublisher(js, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs });
+  const publisher = new WindowedPublisher(nc, { window: cfg.publishWindow, timeoutMs: cfg.publishTimeoutMs });
   const durable = durableName(cfg.common.prefix, 'normalizer', cfg.group);
   const loopOpts = { stream: raw, durable, filterSubject: subjects.rawAll(), ackWaitMs: cfg.ackWaitMs, maxDeliver: cfg.maxDeliver, maxAckPending: cfg.maxAckPending };
   await ensureDurable(jsm, loopOpts);

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     lingerMs: cfg.lingerMs,
     decode: (msg) => decodeEvent(msg.data),
     handle: createBatchHandler(applier, metrics, lateLog),
-    deadLetter: new DeadLetterer(new WindowedPublisher(js, { window: 100, timeoutMs: 5_000 }), subjects, 'persister'),
+    deadLetter: new DeadLetterer(new WindowedPublisher(nc, { window: 100, timeoutMs: 5_000 }), subjects, 'persister'),
     // Stop fetching while Redis is down (JetStream keeps the events); resume when PING answers.
     probe: async () => (await redis.ping()) === 'PONG',
     probeIntervalMs: cfg.probeIntervalMs,

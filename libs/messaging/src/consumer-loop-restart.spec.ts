@@ -77,7 +77,7 @@ describe('ConsumerLoop across a NATS restart', () => {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
     await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: 'rs', rawMaxBytes: 1 << 24, mdMaxBytes: 1 << 24, dlqMaxBytes: 1 << 20 });
-    const pub = new WindowedPublisher(js, { window: 64, timeoutMs: 5_000 });
+    const pub = new WindowedPublisher(nc, { window: 64, timeoutMs: 5_000 });
     const send = (from: number, to: number) =>
       pub.publishAll(Array.from({ length: to - from }, (_, k) => ({ subject: 'rs.md.v1.trade.BTC-USD.sim', data: String(from + k), msgId: `rs:${from + k}` })));
     const o = { stream: 'RS_MD', durable: 'rs_loop', filterSubject: 'rs.md.v1.>', ackWaitMs: 2_000, maxDeliver: -1, maxAckPending: 1_000 };
@@ -132,7 +132,7 @@ describe('ConsumerLoop across a network stall', () => {
     const js = jetstream(c, { timeout: 1_500 });
     const admin = await jetstreamManager(nc);
     await applyStreams(nc, admin, { ...DEFAULT_STREAM_SETTINGS, prefix: 'st', rawMaxBytes: 1 << 24, mdMaxBytes: 1 << 24, dlqMaxBytes: 1 << 20 });
-    const pub = new WindowedPublisher(jetstream(nc), { window: 64, timeoutMs: 5_000 });
+    const pub = new WindowedPublisher(nc, { window: 64, timeoutMs: 5_000 });
     const send = (from: number, to: number) =>
       pub.publishAll(Array.from({ length: to - from }, (_, k) => ({ subject: 'st.md.v1.trade.BTC-USD.sim', data: String(from + k), msgId: `st:${from + k}` })));
     const o = { stream: 'ST_MD', durable: 'st_loop', filterSubject: 'st.md.v1.>', ackWaitMs: 2_000, maxDeliver: -1, maxAckPending: 1_000 };

@@ -38,7 +38,7 @@ beforeAll(async () => {
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 64 << 20, mdMaxBytes: 64 << 20, dlqMaxBytes: 16 << 20 });
-  pub = new WindowedPublisher(js, { window: 256, timeoutMs: 5_000 });
+  pub = new WindowedPublisher(nc, { window: 256, timeoutMs: 5_000 });
 });
 
 afterEach(async () => {
@@ -82,7 +82,7 @@ interface Made<T> {
 type LoopOver<T> = Partial<ConsumerLoopOptions<T>> & Pick<ConsumerLoopOptions<T>, 'handle'>;
 
 /** A loop on `<prefix>.md.v1.<test>.>` with its own durable; short timings (decision 12). */
-async function makeLoop<T = Ev>(test: string, over: LoopOver<T>, conn: { js: JetStreamClient; jsm: JetStreamManager } = { js, jsm }): Promise<Made<T>> {
+async function makeLoop<T = Ev>(test: string, over: LoopOver<T>, conn: { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager } = { nc, js, jsm }): Promise<Made<T>> {
   const durable = `cl_${test}`;
   const metrics = createConsumerMetrics(new Registry());
   const o: ConsumerLoopOptions<T> = {
@@ -98,7 +98,7 @@ async function makeLoop<T = Ev>(test: string, over: LoopOver<T>, conn: { js: Jet
     maxAckPending: 1_000,
     batchSize: 50,
     decode: decodeEv as unknown as (m: JsMsg) => T,
-    deadLetter: new DeadLetterer(new WindowedPublisher(conn.js, { window: 64, timeoutMs: 5_000 }), subjects, test),
+    deadLetter: new DeadLetterer(new WindowedPublisher(conn.nc, { window: 64, timeoutMs: 5_000 }), subjects, test),
     probe: async () => true,
     probeIntervalMs: 100,
     nakDelayMs: 200,
@@ -189,7 +189,7 @@ describe('ConsumerLoop', () => {
     // The first consumer runs on its own connection, takes a batch and never finishes it.
     const nc1 = await connect({ servers: nats.url });
     extraConnections.push(nc1);
-    const conn1 = { js: jetstream(nc1), jsm: await jetstreamManager(nc1) };
+    const conn1 = { nc: nc1, js: jetstream(nc1), jsm: await jetstreamManager(nc1) };
     const stuckWith: Array<Delivered<Ev>> = [];
     let release!: () => void;
     const hung = new Promise<void>((r) => (release = r));
@@ -495,7 +495,7 @@ describe('ConsumerLoop', () => {
     const handled: Array<Delivered<Ev>> = [];
     const poisonDeliveries: number[] = [];
     const { loop, metrics, durable } = await makeLoop('th', {
-      deadLetter: new DeadLetterer(new WindowedPublisher(js, { window: 8, timeoutMs: 1_000 }), missing, 'th'),
+      deadLetter: new DeadLetterer(new WindowedPublisher(nc, { window: 8, timeoutMs: 1_000 }), missing, 'th'),
       nakDelayMs: 100,
       decode: (msg) => {
         const ev = decodeEv(msg);

@@ -71,7 +71,7 @@ const remote = (i: number, flags: number): Context =>
   trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: `${String(i).padStart(2, '0')}${'a'.repeat(30)}`, spanId: `${String(i).padStart(2, '0')}${'b'.repeat(14)}`, traceFlags: flags, isRemote: true }));
 
 it('publish and consume: spans for sampled messages only, with the messaging attributes, parent/child and links', async () => {
-  const pub = new WindowedPublisher(js, { window: 64, timeoutMs: 5_000 });
+  const pub = new WindowedPublisher(nc, { window: 64, timeoutMs: 5_000 });
   const subject = `${PREFIX}.md.v1.trace.BTC-USD.sim`;
   // 0-2 sampled, 3-5 explicitly unsampled, 6-8 no trace at all.
   const traceOf = (i: number): Context | undefined => (i < 3 ? remote(i, TraceFlags.SAMPLED) : i < 6 ? remote(i, TraceFlags.NONE) : undefined);

@@ -1,5 +1,5 @@
 import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
-import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeadLetterer } from './dead-letter';
 import { Hdr } from './headers';
@@ -32,7 +32,7 @@ function delivered(seq: number): JsMsg {
 
 describe('DeadLetterer on a real nats-server', () => {
   it('Given a poison message dead-lettered once When a redelivered copy is dead-lettered again Then the DLQ holds one letter and the second send says so', async () => {
-    const dlq = new DeadLetterer(new WindowedPublisher(jetstream(nc), { window: 16, timeoutMs: 5_000 }), new Subjects(PREFIX), 'spec');
+    const dlq = new DeadLetterer(new WindowedPublisher(nc, { window: 16, timeoutMs: 5_000 }), new Subjects(PREFIX), 'spec');
     expect(await dlq.send(delivered(7), 'bad_decimal', 'price: not canonical')).toBe(true);
     expect(await dlq.send(delivered(7), 'bad_decimal', 'price: not canonical')).toBe(false);
     expect(await dlq.send(delivered(8), 'wrong_type', 'size: expected decimal string')).toBe(true);

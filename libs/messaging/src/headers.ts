@@ -1,7 +1,9 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
-/** Header names Feed puts on messages. `Nats-Msg-Id` is JetStream's dedupe header (set via publish options). */
+/** Header names Feed puts on messages. */
 export const Hdr = {
+  /** JetStream's dedupe header: the event id (decision 1), set by WindowedPublisher from `msgId`. */
+  msgId: 'Nats-Msg-Id',
   /** Receive time of the venue frame, integer epoch µs (RAW). */
   recvTimeUs: 'Feed-Recv-Us',
   /** live | simulated (decision 7). */

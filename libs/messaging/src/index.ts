@@ -12,3 +12,4 @@ export * from './leader-lease';
 export * from './open-jetstream';
 export * from './nats-accounts';
 export * from './consumer-spans';
+export * from './puback-inbox';

@@ -1,19 +1,17 @@
 import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { WindowedPublisher } from './publisher';
 
 jest.setTimeout(30_000);
 
 let nats: NatsServerHandle;
 let nc: NatsConnection;
-let js: JetStreamClient;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
-  js = jetstream(nc);
   jsm = await jetstreamManager(nc);
 });
 
@@ -23,37 +21,48 @@ afterAll(async () => {
 });
 
 /**
- * The real client, wrapped only to count publishes that have been handed to it and not yet settled: the true
- * in-flight number, independent of the publisher's own bookkeeping.
+ * The real connection, wrapped only to count publishes handed to it whose PubAck has not come back yet: the true
+ * in-flight number, independent of the publisher's own bookkeeping (publishes with a reply subject are counted up,
+ * messages delivered to the subscriptions it makes are counted down).
  */
-function counting(real: JetStreamClient): { js: JetStreamClient; max: () => number; now: () => number; calls: () => number } {
+function counting(real: NatsConnection): { nc: NatsConnection; max: () => number; now: () => number; calls: () => number } {
   let cur = 0;
   let max = 0;
   let calls = 0;
   const wrapped = new Proxy(real, {
     get(target, prop, receiver) {
-      if (prop !== 'publish') return Reflect.get(target, prop, receiver) as unknown;
-      return (...args: Parameters<JetStreamClient['publish']>) => {
-        calls++;
-        cur++;
-        max = Math.max(max, cur);
-        return target.publish(...args).finally(() => cur--);
-      };
+      if (prop === 'publish') {
+        return (...args: Parameters<NatsConnection['publish']>) => {
+          if (args[2]?.reply) {
+            calls++;
+            cur++;
+            max = Math.max(max, cur);
+          }
+          target.publish(...args);
+        };
+      }
+      if (prop === 'subscribe') {
+        return (subject: string, opts: Parameters<NatsConnection['subscribe']>[1]) => {
+          const cb = opts?.callback;
+          return target.subscribe(subject, { ...opts, ...(cb ? { callback: (e: Error | null, m: Msg) => (cur--, cb(e, m)) } : {}) });
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
     },
   });
-  return { js: wrapped, max: () => max, now: () => cur, calls: () => calls };
+  return { nc: wrapped, max: () => max, now: () => cur, calls: () => calls };
 }
 
 describe('WindowedPublisher', () => {
   it('refuses a window below 1', () => {
-    expect(() => new WindowedPublisher(js, { window: 0, timeoutMs: 1000 })).toThrow(/window/);
+    expect(() => new WindowedPublisher(nc, { window: 0, timeoutMs: 1000 })).toThrow(/window/);
   });
 
   it('publishAll of 5,000 keeps at most `window` in flight, uses the whole window, and resolves with every ack', async () => {
     await jsm.streams.add({ name: 'PUB_A', subjects: ['puba.>'] });
-    const spy = counting(js);
+    const spy = counting(nc);
     const window = 64;
-    const pub = new WindowedPublisher(spy.js, { window, timeoutMs: 10_000 });
+    const pub = new WindowedPublisher(spy.nc, { window, timeoutMs: 10_000 });
     let maxPending = 0;
     let samples = 0;
     const sampler = setInterval(() => {
@@ -82,8 +91,8 @@ describe('WindowedPublisher', () => {
 
   it('start() makes the caller wait for a slot: pending never exceeds the window while the producer runs ahead', async () => {
     await jsm.streams.add({ name: 'PUB_B', subjects: ['pubb.>'] });
-    const spy = counting(js);
-    const pub = new WindowedPublisher(spy.js, { window: 8, timeoutMs: 10_000 });
+    const spy = counting(nc);
+    const pub = new WindowedPublisher(spy.nc, { window: 8, timeoutMs: 10_000 });
     const acks: Array<Promise<unknown>> = [];
     let maxSeen = 0;
     for (let i = 0; i < 500; i++) {
@@ -101,7 +110,7 @@ describe('WindowedPublisher', () => {
 
   it('dedupes by msg id within the duplicate window: the same id twice stores one message', async () => {
     await jsm.streams.add({ name: 'PUB_C', subjects: ['pubc.>'] });
-    const pub = new WindowedPublisher(js, { window: 16, timeoutMs: 5_000 });
+    const pub = new WindowedPublisher(nc, { window: 16, timeoutMs: 5_000 });
     const a = await pub.publish('pubc.t', 'first', { msgId: 'trade:binance:BTC-USDT:1' });
     const b = await pub.publish('pubc.t', 'second body, same id', { msgId: 'trade:binance:BTC-USDT:1' });
     const c = await pub.publish('pubc.t', 'other', { msgId: 'trade:binance:BTC-USDT:2' });
@@ -123,7 +132,7 @@ describe('WindowedPublisher', () => {
   });
 
   it('a failed publish releases its slot and is counted; publishAll rejects only after every publish settled', async () => {
-    const pub = new WindowedPublisher(js, { window: 2, timeoutMs: 2_000 });
+    const pub = new WindowedPublisher(nc, { window: 2, timeoutMs: 2_000 });
     // No stream listens on nostream.>: the server answers "no responders" at once.
     const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => pub.publish('nostream.x', `f${i}`)));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
@@ -149,7 +158,7 @@ describe('WindowedPublisher', () => {
 
   it('idle() resolves only once everything in flight has its ack', async () => {
     await jsm.streams.add({ name: 'PUB_E', subjects: ['pube.>'] });
-    const pub = new WindowedPublisher(js, { window: 100, timeoutMs: 5_000 });
+    const pub = new WindowedPublisher(nc, { window: 100, timeoutMs: 5_000 });
     await expect(pub.idle()).resolves.toBeUndefined();
     let acked = 0;
     for (let i = 0; i < 300; i++) void (await pub.start('pube.x', `e${i}`)).ack.then(() => acked++);

@@ -1,7 +1,9 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import type { PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { getTracer, injectTrace, isSampled, MessagingAttr, NATS_SYSTEM, tracingActive } from '@feed/tracing';
 import { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { Hdr } from './headers';
+import { PubAckInbox } from './puback-inbox';
 
 const tracer = getTracer('messaging');
 
@@ -27,7 +29,8 @@ export interface PublisherOptions {
  * JetStream publishing with a bounded in-flight window. Awaiting each publish caps a stage near 5k msgs/s; a
  * window lets up to `window` publishes overlap while bounding memory. `publish()` resolves with the PubAck;
  * when the window is full the CALLER waits for a slot first (backpressure reaches the source instead of
- * queueing without bound). Publishes are sent in call order, which keeps MD in RAW order.
+ * queueing without bound). Publishes are sent in call order, which keeps MD in RAW order. PubAcks come back on one
+ * inbox subscription (PubAckInbox) rather than one request per message.
  */
 export class WindowedPublisher {
   private inFlight = 0;
@@ -36,12 +39,14 @@ export class WindowedPublisher {
   private published = 0;
   private duplicates = 0;
   private failures = 0;
+  private readonly inbox: PubAckInbox;
 
   constructor(
-    private readonly js: JetStreamClient,
+    nc: NatsConnection,
     private readonly opts: PublisherOptions,
   ) {
     if (opts.window < 1) throw new Error('publisher window must be >= 1');
+    this.inbox = new PubAckInbox(nc, opts.timeoutMs);
   }
 
   get pending(): number {
@@ -88,11 +93,14 @@ export class WindowedPublisher {
 
   /** The publish itself, once a slot is held. */
   private send(subject: string, data: Uint8Array | string, o: PublishOptions): Promise<PubAck> {
-    const opts: { msgID?: string; headers?: MsgHdrs; timeout: number } = { timeout: this.opts.timeoutMs };
-    if (o.msgId !== undefined) opts.msgID = o.msgId;
-    if (o.headers !== undefined) opts.headers = o.headers;
-    const span = o.trace !== undefined && isSampled(o.trace) ? this.traced(subject, o, opts) : undefined;
-    return this.js.publish(subject, data, opts).then(
+    let h = o.headers;
+    if (o.msgId !== undefined) (h ??= natsHeaders()).set(Hdr.msgId, o.msgId);
+    let span: Span | undefined;
+    if (o.trace !== undefined && isSampled(o.trace)) {
+      h ??= natsHeaders();
+      span = this.traced(subject, o, h);
+    }
+    return this.inbox.publish(subject, data, h).then(
       (ack) => {
         this.release();
         this.published++;
@@ -116,8 +124,7 @@ export class WindowedPublisher {
   }
 
   /** A sampled publish: PRODUCER span (messaging conventions) whose context is injected into the headers. */
-  private traced(subject: string, o: PublishOptions, opts: { headers?: MsgHdrs }): Span | undefined {
-    const h = (opts.headers ??= natsHeaders());
+  private traced(subject: string, o: PublishOptions, h: MsgHdrs): Span | undefined {
     if (!tracingActive()) {
       // No SDK in this process: still pass the upstream context on, so the trace continues past this stage.
       injectTrace(h, o.trace);

@@ -1,5 +1,5 @@
 import { WindowedPublisher } from '@feed/messaging';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /**
@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 export async function measurePublishCeiling(nc: NatsConnection, n: number): Promise<number> {
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: 'BENCH_CEILING', subjects: ['bench.ceiling.>'], max_bytes: 256 * 1024 * 1024 });
-  const pub = new WindowedPublisher(jetstream(nc), { window: 1_000, timeoutMs: 10_000 });
+  const pub = new WindowedPublisher(nc, { window: 1_000, timeoutMs: 10_000 });
   const payload = new TextEncoder().encode(JSON.stringify({ e: 'trade', E: 1795939333010, s: 'BTCUSDT', t: 5000000000, p: '67234.01000000', q: '0.00120000', T: 1795939333010, m: true, M: true }));
   const t0 = performance.now();
   const acks = [];

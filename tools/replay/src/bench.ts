@@ -14,7 +14,7 @@ import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, WindowedPublisher } from '@feed/messaging';
 import type { TradeV1 } from '@feed/price-types';
 import { cleanupAll, spawnApp, startNats, startRedis } from '@feed/testing';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const nats = await startNats();
   const nc = await connect({ servers: nats.url });
   await applyStreams(nc, await jetstreamManager(nc), { ...DEFAULT_STREAM_SETTINGS, prefix: 'feed', mdMaxBytes: 1024 ** 3 });
-  const pub = new WindowedPublisher(jetstream(nc), { window: 1_000, timeoutMs: 30_000 });
+  const pub = new WindowedPublisher(nc, { window: 1_000, timeoutMs: 30_000 });
   const t0 = Date.now();
   for (let i = 0; i < EVENTS; i += 1_000) {
     const msgs = [];

@@ -26,9 +26,9 @@ interface Pending {
  * JetStream publishes as core publishes whose reply subject is a token under ONE inbox subscription, with the
  * PubAcks matched by token, what the Go client's PublishAsync does. nats.js 3.3.1 (pinned) has no asynchronous
  * publish: `js.publish()` is a request, i.e. per message a request object, a mux registration, a timer, a
- * deferred promise and an async frame. Measured on one core against a local nats-server, window 1,000: 39 µs of
- * client CPU per message through `js.publish()`, 12 µs here (30,000 against 72,000 publishes/s;
- * docs/benchmarks.md). The server's side is the same: a PUB with a reply subject, answered with a PubAck.
+ * deferred promise and an async frame. Measured on one core against a local nats-server, window 1,000: 28 µs of
+ * client CPU per message through `js.publish()`, 9-10 µs here (37,000 against 78,000 publishes/s;
+ * tools/bench/src/publish-micro.ts, docs/benchmarks.md). The server's side is the same: a PUB with a reply subject, answered with a PubAck.
  *
  * Same outcomes as `js.publish()` with its default single attempt: the PubAck (with `duplicate`), or an error for a
  * JetStream error reply, for "no responders" (no stream listens on the subject), for no PubAck within the

@@ -28,7 +28,8 @@ interface Pending {
  * publish: `js.publish()` is a request, i.e. per message a request object, a mux registration, a timer, a
  * deferred promise and an async frame. Measured on one core against a local nats-server, window 1,000: 28 µs of
  * client CPU per message through `js.publish()`, 9-10 µs here (37,000 against 78,000 publishes/s;
- * tools/bench/src/publish-micro.ts, docs/benchmarks.md). The server's side is the same: a PUB with a reply subject, answered with a PubAck.
+ * tools/bench/src/publish-micro.ts, docs/benchmarks.md). The server's side is the same: a PUB with a reply
+ * subject, answered with a PubAck.
  *
  * Same outcomes as `js.publish()` with its default single attempt: the PubAck (with `duplicate`), or an error for a
  * JetStream error reply, for "no responders" (no stream listens on the subject), for no PubAck within the

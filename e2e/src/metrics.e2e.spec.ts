@@ -133,6 +133,7 @@ describe('metrics after a pipeline run of a known number of trades', () => {
   it('promtool check metrics accepts every app /metrics output', () => {
     for (const [name, body] of text) {
       const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
+      if (r.error) throw new Error(`promtool not runnable (${r.error.message}): install Debian package "prometheus" (.ci/run does)`);
       expect({ app: name, status: r.status, out: `${r.stdout}${r.stderr}`.trim() }).toEqual({ app: name, status: 0, out: '' });
     }
   });

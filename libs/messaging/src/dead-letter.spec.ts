@@ -1,6 +1,6 @@
-import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
-import { jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, startNatsWithClient } from '@feed/testing';
+import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { DeadLetterer } from './dead-letter';
 import { Hdr } from './headers';
 import { WindowedPublisher } from './publisher';
@@ -9,21 +9,15 @@ import { DEFAULT_STREAM_SETTINGS } from './streams';
 import { Subjects } from './subjects';
 
 const PREFIX = 'dl';
-let nats: NatsServerHandle;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  ({ nc, jsm } = await startNatsWithClient());
   await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 16 << 20, mdMaxBytes: 16 << 20, dlqMaxBytes: 16 << 20 });
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 /** What DeadLetterer reads of a delivered message: its bytes and its origin. */
 function delivered(seq: number): JsMsg {

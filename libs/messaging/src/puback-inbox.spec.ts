@@ -1,23 +1,19 @@
-import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
+import { cleanupAll, startNats, startNatsWithClient } from '@feed/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { PubAckInbox, PublishError } from './puback-inbox';
 
 jest.setTimeout(30_000);
 
-let nats: NatsServerHandle;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  await (await jetstreamManager(nc)).streams.add({ name: 'INBOX_A', subjects: ['inboxa.>'] });
+  const s = await startNatsWithClient();
+  nc = s.nc;
+  await s.jsm.streams.add({ name: 'INBOX_A', subjects: ['inboxa.>'] });
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 const codeOf = async (p: Promise<unknown>) => {
   const e = await p.catch((x: unknown) => x);

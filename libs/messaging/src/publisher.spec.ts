@@ -1,24 +1,18 @@
-import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, startNatsWithClient } from '@feed/testing';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { WindowedPublisher } from './publisher';
 
 jest.setTimeout(30_000);
 
-let nats: NatsServerHandle;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  ({ nc, jsm } = await startNatsWithClient());
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 /**
  * The real connection, wrapped only to count publishes handed to it whose PubAck has not come back yet: the true

@@ -1,26 +1,20 @@
-import { cleanupAll, startNats, type NatsServerHandle } from '@feed/testing';
-import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, startNatsWithClient } from '@feed/testing';
+import { StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { MissingStreamError } from './errors';
 import { applyStreams, verifyStreams } from './setup';
 import { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './streams';
 
 jest.setTimeout(30_000);
 
-let nats: NatsServerHandle;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  ({ nc, jsm } = await startNatsWithClient());
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 const ns = (ms: number) => ms * 1_000_000;
 const settings = (prefix: string, over: Partial<StreamSettings> = {}): StreamSettings => ({

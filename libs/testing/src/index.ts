@@ -19,6 +19,7 @@ export { type ExitInfo, type StopResult, minimalEnv } from './managed-child';
 export { httpGet, httpGetJson, type HttpResult } from './http-get';
 export { natsAcceptsClients, redisPing } from './probes';
 export { startNats, type NatsServerHandle, type StartNatsOptions } from './nats-server';
+export { startNatsWithClient, type NatsWithClient } from './nats-client';
 export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions } from './nats-cluster';
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis-server';
 export { startSentinel, type SentinelHandle, type StartSentinelOptions } from './redis-sentinel';

@@ -2,21 +2,10 @@ import { canonicalText, fixedText, unitsOf } from './decimal-text';
 import { Market } from './market';
 import { BTC_SPEC } from './price-walk';
 import { binance, COMBINED, RAW } from './protocols/binance';
-import { HOSTILE_KINDS, type SimTrade } from './types';
+import { sampleTrade } from './spec-helpers';
+import { HOSTILE_KINDS } from './types';
 
-const trade: SimTrade = {
-  venue: 'binance',
-  symbol: 'BTCUSDT',
-  seq: 0,
-  tradeId: '9007199254740993',
-  priceUnits: 6723401,
-  priceDecimals: 2,
-  qtyUnits: 120000,
-  qtyDecimals: 8,
-  tradeTimeMs: 1700000000123,
-  eventTimeMs: 1700000000124,
-  buyerIsMaker: true,
-};
+const trade = sampleTrade({ tradeId: '9007199254740993' });
 
 describe('decimal text', () => {
   it('writes fixed digits without floats and canonicalises', () => {

@@ -7,22 +7,7 @@ import './protocols/bybit';
 import './protocols/coinbase';
 import './protocols/kraken';
 import './protocols/okx';
-import type { SimTrade } from './types';
-
-/** A genuine trade; each venue's future_time frame must be its genuine frame with only the trade time changed. */
-const trade = (venue: string, symbol: string): SimTrade => ({
-  venue,
-  symbol,
-  seq: 0,
-  tradeId: '4665906',
-  priceUnits: 6723401,
-  priceDecimals: 2,
-  qtyUnits: 120000,
-  qtyDecimals: 8,
-  tradeTimeMs: 1700000000123,
-  eventTimeMs: 1700000000124,
-  buyerIsMaker: true,
-});
+import { sampleTrade } from './spec-helpers';
 
 describe('the future_time hostile kind on every venue (a 2099 trade time, refused downstream as future_time)', () => {
   it.each([
@@ -34,7 +19,8 @@ describe('the future_time hostile kind on every venue (a 2099 trade time, refuse
     ['kraken', 'BTC/USD', '"timestamp":"2023-11-14T22:13:20.123', '"timestamp":"2099-01-01T00:00:00.000000Z"'],
   ])('%s: only the trade time changes', (venue, symbol, genuineTime, futureTime) => {
     const p = getProtocol(venue);
-    const t = trade(venue, symbol);
+    // A genuine trade; the future_time frame must be its genuine frame with only the trade time changed.
+    const t = sampleTrade({ venue, symbol });
     const genuine = p.encodeTrade(t);
     const hostile = p.encodeHostile('future_time', t, t.tradeId, '');
     expect(genuine).toContain(genuineTime);

@@ -3,6 +3,25 @@
  * waitFor. Kept local because a type:testing lib may only depend on type:lib projects.
  */
 import WebSocket from 'ws';
+import type { SimTrade } from './types';
+
+/** One realistic trade for encoder specs (price 67234.01, size 0.0012, buyer is maker); `over` changes fields. */
+export function sampleTrade(over: Partial<SimTrade> = {}): SimTrade {
+  return {
+    venue: 'binance',
+    symbol: 'BTCUSDT',
+    seq: 0,
+    tradeId: '4665906',
+    priceUnits: 6723401,
+    priceDecimals: 2,
+    qtyUnits: 120000,
+    qtyDecimals: 8,
+    tradeTimeMs: 1700000000123,
+    eventTimeMs: 1700000000124,
+    buyerIsMaker: true,
+    ...over,
+  };
+}
 
 export async function waitFor<T>(
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,

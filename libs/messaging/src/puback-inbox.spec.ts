@@ -1,6 +1,7 @@
 import { cleanupAll, startNats, startNatsWithClient } from '@feed/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { Hdr } from './headers';
 import { PubAckInbox, PublishError } from './puback-inbox';
 
 jest.setTimeout(30_000);
@@ -26,7 +27,7 @@ describe('PubAckInbox (JetStream publishes answered on one inbox subscription)',
     const inbox = new PubAckInbox(nc, 5_000);
     const h = (id: string) => {
       const x = headers();
-      x.set('Nats-Msg-Id', id);
+      x.set(Hdr.msgId, id);
       return x;
     };
     const acks = await Promise.all(Array.from({ length: 2_000 }, (_, i) => inbox.publish('inboxa.x', `m${i}`, h(`a-${i}`))));

@@ -101,8 +101,9 @@ function instrumentation(name: InstrumentationName): Instrumentation {
 
 /**
  * Starts the OpenTelemetry Node SDK (`@opentelemetry/sdk-trace-node`) with everything passed explicitly from
- * `OtelConfig` (libs/config read the OTEL_* variables): OTLP/HTTP JSON exporter, a bounded BatchSpanProcessor whose drops and failed exports are
- * counted, the configured parent-based sampler, W3C propagation, and no SDK metrics or logs pipelines
+ * `OtelConfig` (libs/config read the OTEL_* variables): OTLP/HTTP JSON exporter, a bounded BatchSpanProcessor
+ * whose drops and failed exports are counted, the configured parent-based sampler, the app's context manager, W3C
+ * propagation, and no SDK metrics or logs pipelines
  * (prom-client does metrics, pino does logs; leaving them to the SDK's env defaults made shutdown take 8-9 s).
  * Call it before anything imports `http`, `express` or `ioredis` (see each app's instrument.ts).
  */

@@ -77,6 +77,30 @@ describe('ClientSession batching', () => {
     expect(c.items).toBe(3);
   });
 
+  it('sends an item of a quiet stream at the end of the turn, and at most one frame per window while busy', () => {
+    const { hub, t, s } = setup({ flushMs: 5 });
+    s.handle({ op: 'subscribe', channel: 'trades', symbol: A, fromSeq: undefined });
+    t.take();
+    hub.publish(item(1));
+    hub.publish(item(2));
+    expect(t.frames).toHaveLength(0);
+    jest.advanceTimersByTime(0);
+    expect(t.take().map((f) => f.data.map((d) => d['seq']))).toEqual([[1, 2]]);
+    // A frame just went out: the next item waits for the rest of the window.
+    jest.advanceTimersByTime(2);
+    hub.publish(item(3));
+    jest.advanceTimersByTime(2);
+    hub.publish(item(4));
+    expect(t.frames).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    expect(t.take().map((f) => f.data.map((d) => d['seq']))).toEqual([[3, 4]]);
+    // Quiet for longer than the window: no wait again.
+    jest.advanceTimersByTime(20);
+    hub.publish(item(5));
+    jest.advanceTimersByTime(0);
+    expect(t.take().map((f) => f.data.map((d) => d['seq']))).toEqual([[5]]);
+  });
+
   it('sends a full batch at once without waiting, never one frame per item', () => {
     const { hub, t, s } = setup({ maxBatch: 4 });
     s.handle({ op: 'subscribe', channel: 'trades', symbol: A, fromSeq: undefined });

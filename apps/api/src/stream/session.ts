@@ -44,7 +44,10 @@ const REPLAY_FRAMES_PER_TICK = 8;
  * One WebSocket client: its subscriptions, its outgoing batch, its resume replay.
  *
  * Batching (stack-notes: one frame per trade caps fan-out near 100 trades/s at 1,000 clients): live items are
- * queued and sent as one `trades` frame when the batch window (`flushMs`) ends or the batch is full (`maxBatch`).
+ * queued and sent as one `trades` frame at most once per `flushMs`, or at once when the batch is full (`maxBatch`).
+ * The window is a rate bound, not a delay: an item that arrives when the last frame went out `flushMs` or more ago
+ * is sent at the end of the current event-loop turn (with whatever else that turn delivered), so a quiet stream
+ * pays no batching latency and a busy one still gets at most one frame per window per client.
  * Control frames (`subscribed`, `pong`, ...) first send what is queued, so frames keep the order of events.
  *
  * Backpressure: before each send the socket's unsent bytes are checked; past `maxBufferedBytes` the client is
@@ -58,7 +61,9 @@ export class ClientSession implements Subscriber, IndexSubscriber, PolledSubscri
   private queue: string[] = [];
   private readonly indexSubs = new Set<string>();
   private indexQueue: Array<{ symbol: string; json: string }> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { kind: 'timeout'; h: NodeJS.Timeout } | { kind: 'immediate'; h: NodeJS.Immediate } | undefined;
+  /** When the batch last went out (ms): the next flush waits until `flushMs` after it. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(
@@ -159,8 +164,7 @@ export class ClientSession implements Subscriber, IndexSubscriber, PolledSubscri
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     for (const symbol of this.subs.keys()) this.hub.remove(symbol, this);
     this.subs.clear();
     for (const id of this.polledSubs) {
@@ -176,9 +180,10 @@ export class ClientSession implements Subscriber, IndexSubscriber, PolledSubscri
 
   /** Sends the queued batch and continues any replay. Runs on the batch timer; public for tests. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     if (this.closed || !this.roomLeft()) return;
+    // Any run counts, replay steps included: a replay held back by backpressure polls once per window, never spins.
+    this.lastFlushAt = Date.now();
     this.sendQueued();
     if (this.replayStep()) this.schedule();
   }
@@ -313,6 +318,14 @@ export class ClientSession implements Subscriber, IndexSubscriber, PolledSubscri
 
   private schedule(now = false): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => this.flush(), now ? 0 : this.o.flushMs);
+    const wait = now ? 0 : this.lastFlushAt + this.o.flushMs - Date.now();
+    // setImmediate runs after the I/O callbacks of this turn: the rest of a NATS read joins the same frame.
+    this.timer = wait > 0 ? { kind: 'timeout', h: setTimeout(() => this.flush(), wait) } : { kind: 'immediate', h: setImmediate(() => this.flush()) };
+  }
+
+  private cancelTimer(): void {
+    if (this.timer?.kind === 'timeout') clearTimeout(this.timer.h);
+    else if (this.timer?.kind === 'immediate') clearImmediate(this.timer.h);
+    this.timer = undefined;
   }
 }

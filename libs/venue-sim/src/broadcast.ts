@@ -1,3 +1,4 @@
+import type { SimConnection } from './connection';
 import { deliver } from './delivery';
 import type { Market } from './market';
 import type { QuoteSink, TradeSink } from './market-engine';
@@ -30,15 +31,28 @@ export function tradeSink(ctx: SimContext): TradeSink {
       }
       ctx.counters.tradeFramesSent += n;
     };
-    if (protocol.encodeTrades) {
-      for (let i = 0; i < sent.length; i += MAX_BATCH) {
-        const batch = sent.slice(i, i + MAX_BATCH);
-        send(protocol.encodeTrades(batch), batch);
+    corked(market.subscribers, () => {
+      if (protocol.encodeTrades) {
+        for (let i = 0; i < sent.length; i += MAX_BATCH) {
+          const batch = sent.slice(i, i + MAX_BATCH);
+          send(protocol.encodeTrades(batch), batch);
+        }
+      } else {
+        for (const trade of sent) send(protocol.encodeTrade(trade), [trade]);
       }
-    } else {
-      for (const trade of sent) send(protocol.encodeTrade(trade), [trade]);
-    }
+    });
   };
+}
+
+/** Runs `write` with every connection corked, so one tick's frames leave in one socket write per connection. */
+function corked(conns: Iterable<SimConnection>, write: () => void): void {
+  const held = [...conns];
+  for (const c of held) c.cork();
+  try {
+    write();
+  } finally {
+    for (const c of held) c.uncork();
+  }
 }
 
 /** Take the market's pending gap from the front of trades; returns the trades still to send. */
@@ -95,11 +109,14 @@ export function quoteSink(ctx: SimContext): QuoteSink {
     if (!protocol.encodeQuote || !protocol.quoteStream) return;
     const stream = protocol.quoteStream(market.symbol);
     const record = quoteRecordOf(ctx, market);
-    for (const quote of quotes) {
-      const n = deliver(market.quoteSubscribers, protocol, stream, protocol.encodeQuote(quote));
-      if (n === 0) continue;
-      record.add(quote, n);
-      ctx.counters.quoteFramesSent += n;
-    }
+    const encode = protocol.encodeQuote.bind(protocol);
+    corked(market.quoteSubscribers, () => {
+      for (const quote of quotes) {
+        const n = deliver(market.quoteSubscribers, protocol, stream, encode(quote));
+        if (n === 0) continue;
+        record.add(quote, n);
+        ctx.counters.quoteFramesSent += n;
+      }
+    });
   };
 }

@@ -22,8 +22,8 @@ export class ConnectionHub {
     private readonly stall: HeartbeatStall = { stalledUntilMs: 0 },
   ) {}
 
-  attach(ws: WebSocket, venue: ResolvedVenue, framing: string, streams: readonly string[]): SimConnection {
-    const conn = new SimConnection(this.nextId++, ws, venue.protocol, framing, venue.keepalive);
+  attach(ws: WebSocket, venue: ResolvedVenue, framing: string, streams: readonly string[], socket?: { cork(): void; uncork(): void }): SimConnection {
+    const conn = new SimConnection(this.nextId++, ws, venue.protocol, framing, venue.keepalive, socket);
     this.connections.add(conn);
     this.counters.connectionsOpened++;
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(conn, data, isBinary));

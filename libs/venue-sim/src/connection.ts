@@ -34,7 +34,22 @@ export class SimConnection {
     readonly protocol: VenueProtocol,
     readonly framing: string,
     readonly keepalive: ResolvedKeepalive,
+    /** The TCP socket under `ws` (from the upgrade), for cork(): absent in unit tests with a bare ws. */
+    private readonly socket?: { cork(): void; uncork(): void },
   ) {}
+
+  /**
+   * Hold writes until uncork(): a broadcast corks every receiver around one tick's frames so each connection gets
+   * them in one socket write, as a venue's server sends what it has ready. One write per frame made the simulator
+   * the benchmark's largest writer (2,000 write syscalls/s at 2,000 trades/s, each one waking ingest).
+   */
+  cork(): void {
+    this.socket?.cork();
+  }
+
+  uncork(): void {
+    this.socket?.uncork();
+  }
 
   get venue(): string {
     return this.protocol.venue;

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { startVenueSim, type VenueSim } from './simulator';
 import { TestClient, tradeOf, waitFor } from './spec-helpers';
 
@@ -65,6 +66,36 @@ describe('venue-sim streaming (Binance)', () => {
       expect(r.qty).toBe(r.qtyRaw.replace(/0+$/, '').replace(/\.$/, ''));
       expect(r.deliveredTo).toBe(3);
     });
+  });
+
+  it("writes a tick's frames to each connection in one socket write, not one write per frame", async () => {
+    // 40 trades per 20 ms tick, 10 ticks. Counted on the socket's write path, where the frames leave the process.
+    sim = await startVenueSim({ rate: 2000, tickMs: 20, maxTrades: 400, pingIntervalMs: 0 });
+    const s = sim;
+    s.pause();
+    const a = await open('/ws/btcusdt@trade');
+    const b = await open('/stream?streams=btcusdt@trade');
+    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    const original = { w: proto._write, wv: proto._writev };
+    let writes = 0;
+    proto._write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return original.w.apply(this, args);
+    };
+    proto._writev = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return original.wv.apply(this, args);
+    };
+    try {
+      s.resume();
+      await waitFor(() => a.frames.length === 400 && b.frames.length === 400, '400 frames on each client');
+    } finally {
+      proto._write = original.w;
+      proto._writev = original.wv;
+    }
+    // Two connections x ~10 ticks (a late timer can split none, but may merge two ticks); one write per frame is 800.
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThanOrEqual(2 * 12);
   });
 
   it('stops at exactly maxTrades, with ids +1 from firstTradeId', async () => {

@@ -60,7 +60,7 @@ export function createGateway(ctx: SimContext, control: http.RequestListener): {
       return;
     }
     const { framing, streams } = decision;
-    wss.handleUpgrade(req, socket, head, (ws) => ctx.hub.attach(ws, venue, framing, streams));
+    wss.handleUpgrade(req, socket, head, (ws) => ctx.hub.attach(ws, venue, framing, streams, socket));
   });
   return { server, wss };
 }

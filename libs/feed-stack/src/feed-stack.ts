@@ -37,6 +37,8 @@ export interface StackOptions {
    * `<kind>-<instance>.cpuprofile` into this directory when it exits (open it in Chrome DevTools or speedscope).
    */
   cpuProfileDir?: string;
+  /** Extra node arguments for every app (V8 flags that NODE_OPTIONS refuses), for tuning experiments. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -121,7 +123,7 @@ export class FeedStack {
     const fullEnv = { ...this.baseEnv(kind), ...env };
     const instance = String(fullEnv['INSTANCE_ID']);
     const profile = this.o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.o.cpuProfileDir}`, `--cpu-prof-name=${instance}.cpuprofile`] : [];
-    const app = spawnApp({ name: `${kind}:${instance}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), nodeArgs: profile, env: fullEnv });
+    const app = spawnApp({ name: `${kind}:${instance}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), nodeArgs: [...(this.o.nodeArgs ?? []), ...profile], env: fullEnv });
     const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 60_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
     });

@@ -3,7 +3,7 @@
  * For each rate the simulator sends for STEP_S seconds and pauses; the step passes ("sustained") when every trade
  * reached a WebSocket client, Redis holds them all, and the pipeline drained within DRAIN_S. Printed per step:
  * achieved rate, loss, p50/p99/max latency from the simulator's send time (its trade time, same clock) to the
- * WebSocket client's receive, CPU % of each process, and at the end each process's peak RSS and one Node
+ * WebSocket client's receive, that latency's p99 split at ingest's receive stamp, CPU % of each process, and at the end each process's peak RSS and one Node
  * publisher's raw JetStream publish rate as the ceiling. Loopback only, bounded in count and time.
  *
  * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
@@ -11,7 +11,8 @@
  *      BENCH_VENUES (binance, or all: the six venues at a realistic peak mix, trades and quotes; see market-mix.ts),
  *      BENCH_TRACING (off: the SDK disabled, the default; or a sampling ratio such as 0.01: every app runs the
  *      OpenTelemetry SDK with that parent-based ratio, exporting OTLP/HTTP to a sink in this process),
- *      BENCH_CPU_PROF_DIR (every app writes a V8 CPU profile there when the run ends; profiling slows the apps).
+ *      BENCH_CPU_PROF_DIR (every app writes a V8 CPU profile there when the run ends; profiling slows the apps),
+ *      BENCH_NODE_ARGS (extra node arguments for every app, space-separated: V8 flags NODE_OPTIONS refuses).
  */
 import { FeedStack, WsClient } from '@feed/feed-stack';
 import { waitFor, type AppProcess } from '@feed/testing';
@@ -45,6 +46,8 @@ interface Row {
   p50: number;
   p99: number;
   max: number;
+  /** Latency split at ingest's receive stamp (ms): simulator -> ingest and ingest -> WebSocket client, p50 and p99. */
+  split: { toIngestP50: number; toIngestP99: number; fromIngestP50: number; fromIngestP99: number };
   drainMs: number;
   cpu: Record<string, number>;
   lag: Record<string, number>;
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
   const sink = TRACING === 'off' ? undefined : await OtlpSink.start();
   // The production default for the recent-trades bound (the test harness raises it so tests can read every trade;
   // the benchmark counts from the persisters' exact counters instead, and a 100k-member sorted set costs Redis more).
-  const stack = await FeedStack.start({ sim: { rate: 0, args: simArgs(MIX) }, env: { RECENT_TRADES_MAX: '1000', ...tracingEnv(sink), ...(JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string>) }, ...(env['BENCH_CPU_PROF_DIR'] ? { cpuProfileDir: env['BENCH_CPU_PROF_DIR'] } : {}) });
+  const stack = await FeedStack.start({ sim: { rate: 0, args: simArgs(MIX) }, env: { RECENT_TRADES_MAX: '1000', ...tracingEnv(sink), ...(JSON.parse(env['BENCH_APP_ENV'] ?? '{}') as Record<string, string>) }, ...(env['BENCH_CPU_PROF_DIR'] ? { cpuProfileDir: env['BENCH_CPU_PROF_DIR'] } : {}), ...(env['BENCH_NODE_ARGS'] ? { nodeArgs: env['BENCH_NODE_ARGS'].split(' ') } : {}) });
   const procs: Array<{ name: string; pid: number }> = [
     { name: 'nats-server', pid: stack.nats.pid },
     { name: 'redis-server', pid: stack.redisServer.pid },
@@ -71,10 +74,17 @@ async function main(): Promise<void> {
     const recvAt: number[] = [];
     // Receive time of every trade item, by arrival order; latency = receive - simulator send time.
     const latencies: number[] = [];
+    // The same latency split at ingest's receive stamp: simulator -> ingest (the venue's socket and ingest's read),
+    // and ingest -> client (the log, the normalizer, the api, the client's socket).
+    const toIngest: number[] = [];
+    const fromIngest: number[] = [];
     ws.onTrades = (items, now) => {
       for (const it of items) {
         recvAt.push(now);
+        const recvMs = Number(it['recvTimeUs']) / 1000;
         latencies.push(now - Number(it['venueTimeUs']) / 1000);
+        toIngest.push(recvMs - Number(it['venueTimeUs']) / 1000);
+        fromIngest.push(now - recvMs);
       }
     };
     const symbols = [...new Set(MIX.map((m) => m.symbol))];
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
       const received = ws.trades.length - recvBefore;
       const inRedis = await applied();
       const lat = latencies.slice(latBefore).sort((a, b) => a - b);
+      const inLat = toIngest.slice(latBefore).sort((a, b) => a - b);
+      const outLat = fromIngest.slice(latBefore).sort((a, b) => a - b);
       const wall = (tEnd - t0) / 1000;
       const row: Row = {
         offered: rate,
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
         p50: percentile(lat, 50),
         p99: percentile(lat, 99),
         max: lat[lat.length - 1] ?? NaN,
+        split: { toIngestP50: percentile(inLat, 50), toIngestP99: percentile(inLat, 99), fromIngestP50: percentile(outLat, 50), fromIngestP99: percentile(outLat, 99) },
         drainMs: tEnd - tPause,
         lag,
         cpu: {
@@ -163,11 +176,11 @@ async function main(): Promise<void> {
 
     const names = [...procs.map((p) => p.name), 'bench client'];
     console.log(`\nFeed pipeline benchmark: ${STEP_S}s steps, venues ${MIX.map((m) => `${m.venue} ${Math.round(m.share * 100)}%`).join(', ')}${MIX.length > 1 ? ' (+ quotes at 2x each venue\'s trade rate)' : ''}, ${REPLICAS} replica(s) of normalizer/persister, everything on this machine\n`);
-    console.log(`| offered/s | sent | received | achieved/s | loss | p50 ms | p99 ms | max ms | drain ms | ok | ${names.map((n) => `${n} CPU%`).join(' | ')} |`);
-    console.log(`|${'---|'.repeat(10 + names.length)}`);
+    console.log(`| offered/s | sent | received | achieved/s | loss | p50 ms | p99 ms | max ms | p99 sim->ingest ms | p99 ingest->client ms | drain ms | ok | ${names.map((n) => `${n} CPU%`).join(' | ')} |`);
+    console.log(`|${'---|'.repeat(12 + names.length)}`);
     for (const r of rows) {
       console.log(
-        `| ${r.offered} | ${r.sent} | ${r.received} | ${r.achieved} | ${r.sent - r.received} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(0)} | ${r.drainMs} | ${r.ok ? 'yes' : 'NO'} | ${names.map((n) => r.cpu[n]).join(' | ')} |`,
+        `| ${r.offered} | ${r.sent} | ${r.received} | ${r.achieved} | ${r.sent - r.received} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(0)} | ${r.split.toIngestP99.toFixed(1)} | ${r.split.fromIngestP99.toFixed(1)} | ${r.drainMs} | ${r.ok ? 'yes' : 'NO'} | ${names.map((n) => r.cpu[n]).join(' | ')} |`,
       );
     }
     const best = rows.filter((r) => r.ok).reduce((m, r) => Math.max(m, r.achieved), 0);

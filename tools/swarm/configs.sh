@@ -23,7 +23,10 @@ state_set FEED_NATS_CONF "$nats_name"
 state_set EDGE_CONFIG_VERSION "$(content_hash "$FEED_ROOT/deploy/edge/haproxy.cfg")"
 
 mkdir -p "$FEED_STATE_DIR"
-node "$FEED_ROOT/dist/tools/swarm/main.js" monitoring-configs --dir "$FEED_ROOT/deploy/monitoring" >"$FEED_STATE_DIR/monitoring-configs.yml"
+# The redis job's targets: the managed primary (its host is deploy-time configuration) and the standby.
+redis_targets="$FEED_STATE_DIR/redis.json"
+node "$FEED_ROOT/dist/tools/swarm/main.js" redis-targets --host "${REDIS_HOST:?set REDIS_HOST to the managed Redis host}" --port "${REDIS_PORT:-25061}" >"$redis_targets"
+node "$FEED_ROOT/dist/tools/swarm/main.js" monitoring-configs --dir "$FEED_ROOT/deploy/monitoring" --redis-targets "$redis_targets" >"$FEED_STATE_DIR/monitoring-configs.yml"
 mon_hash=$(cat "$FEED_ROOT"/deploy/monitoring/prometheus/prometheus.yml "$FEED_ROOT"/deploy/monitoring/grafana/provisioning/*/*.yml 2>/dev/null | sha256sum | cut -c1-10)
 state_set MONITORING_CONFIG_VERSION "$mon_hash"
 log "monitoring override: $FEED_STATE_DIR/monitoring-configs.yml"

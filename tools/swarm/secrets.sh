@@ -4,6 +4,7 @@
 # operator provides, renders the NATS accounts file from tools/swarm/src/nats-auth.ts, and creates every secret
 # that does not exist. Rotation: docs/runbook.md ("Rotating secrets").
 #   FEED_REDIS_PASSWORD_FILE   managed Redis password (from the DigitalOcean control panel)
+#   REDIS_HOST, REDIS_PORT     managed Redis host and port (25061), the exporter's password map is keyed by them
 #   FEED_TLS_PEM_FILE          fullchain + key PEM for the self-hosted edge (optional with the DO load balancer)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -51,11 +52,11 @@ auth_name="feed_nats_auth_$(content_hash "$auth")"
 ensure_secret "$auth_name" "$auth"
 state_set FEED_NATS_AUTH "$auth_name"
 
-# redis_exporter's password map (target URI -> password), for the targets in deploy/monitoring/prometheus.yml.
+# redis_exporter's password map (target URI -> password), keyed by the targets configs.sh gives Prometheus.
 exporter="$FEED_STATE_DIR/redis-exporter-passwords.json"
-(umask 077 && node -e 'const fs = require("fs"); const [standby, primary] = process.argv.slice(1).map((f) => fs.readFileSync(f, "utf8").trim());
-  console.log(JSON.stringify({ "redis://redis-standby:6379": standby, "redis://redis-primary:6379": primary }))' \
-  "$pw_dir/redis_standby" "$FEED_REDIS_PASSWORD_FILE" >"$exporter")
+(umask 077 && node "$FEED_ROOT/dist/tools/swarm/main.js" redis-password-map \
+  --host "${REDIS_HOST:?set REDIS_HOST to the managed Redis host}" --port "${REDIS_PORT:-25061}" \
+  --primary-password-file "$FEED_REDIS_PASSWORD_FILE" --standby-password-file "$pw_dir/redis_standby" >"$exporter")
 exporter_name="feed_redis_exporter_passwords_$(content_hash "$exporter")"
 ensure_secret "$exporter_name" "$exporter"
 state_set FEED_REDIS_EXPORTER_PASSWORDS "$exporter_name"

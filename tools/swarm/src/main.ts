@@ -2,11 +2,16 @@
  * Deploy helpers called by tools/swarm/*.sh and CI:
  *   lint <stack.yml...>                              the project's stack lint (exit 1 on problems)
  *   nats-auth --prefix <p> --passwords-dir <dir>     render the NATS accounts block from <dir>/<user> files
- *   monitoring-configs [--dir deploy/monitoring]     the monitoring stack's config override (stdout)
+ *   monitoring-configs [--dir deploy/monitoring] [--redis-targets <file>]
+ *                                                    the monitoring stack's config override (stdout)
+ *   redis-targets --host <h> --port <p>              Prometheus file_sd targets of the Redis job (stdout)
+ *   redis-password-map --host <h> --port <p> --primary-password-file <f> --standby-password-file <f>
+ *                                                    redis_exporter's password map for the same targets (stdout)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findMonitoringFiles, renderMonitoringOverride } from './monitoring-configs';
+import { redisTargets, renderFileSd, renderPasswordMap } from './redis-targets';
 import { NATS_USERS, renderNatsAuth, type NatsUser } from '@feed/messaging';
 import { lintStack } from './stack-lint';
 
@@ -37,10 +42,20 @@ function main(argv: string[]): number {
     return 0;
   }
   if (cmd === 'monitoring-configs') {
-    process.stdout.write(renderMonitoringOverride(findMonitoringFiles(flag(args, 'dir', 'deploy/monitoring'))));
+    const targets = args.includes('--redis-targets') ? flag(args, 'redis-targets') : undefined;
+    process.stdout.write(renderMonitoringOverride(findMonitoringFiles(flag(args, 'dir', 'deploy/monitoring')), undefined, targets));
     return 0;
   }
-  console.error('usage: swarm (lint <files...> | nats-auth --prefix <p> --passwords-dir <dir> | monitoring-configs [--dir <d>])');
+  if (cmd === 'redis-targets' || cmd === 'redis-password-map') {
+    const targets = redisTargets({ host: flag(args, 'host'), port: Number(flag(args, 'port')) });
+    if (cmd === 'redis-targets') process.stdout.write(renderFileSd(targets));
+    else {
+      const read = (name: string): string => readFileSync(flag(args, name), 'utf8').trim();
+      process.stdout.write(renderPasswordMap(targets, { primary: read('primary-password-file'), standby: read('standby-password-file') }));
+    }
+    return 0;
+  }
+  console.error('usage: swarm (lint <files...> | nats-auth --prefix <p> --passwords-dir <dir> | monitoring-configs [--dir <d>] [--redis-targets <f>] | redis-targets --host <h> --port <p> | redis-password-map ...)');
   return 64;
 }
 

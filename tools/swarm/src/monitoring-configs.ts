@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { REDIS_TARGETS_PATH } from './redis-targets';
 
 export interface MonitoringFiles {
   rules: string[];
@@ -30,8 +31,12 @@ function configName(kind: string, file: string, content: string): string {
   return `feed_${kind}_${base}_${createHash('sha256').update(content).digest('hex').slice(0, 10)}`;
 }
 
-/** The override as YAML text; file paths are made absolute (compose resolves relative ones from the first file). */
-export function renderMonitoringOverride(files: MonitoringFiles, read: (f: string) => string = (f) => readFileSync(f, 'utf8')): string {
+/**
+ * The override as YAML text; file paths are made absolute (compose resolves relative ones from the first file).
+ * `redisTargetsFile`: the generated file_sd targets of the redis job (redis-targets.ts), mounted where
+ * prometheus.yml reads it.
+ */
+export function renderMonitoringOverride(files: MonitoringFiles, read: (f: string) => string = (f) => readFileSync(f, 'utf8'), redisTargetsFile?: string): string {
   const configs: Record<string, { file: string; name: string }> = {};
   const mount = (kind: string, file: string, targetDir: string): { source: string; target: string } => {
     const name = configName(kind, file, read(file));
@@ -39,6 +44,7 @@ export function renderMonitoringOverride(files: MonitoringFiles, read: (f: strin
     return { source: name, target: path.posix.join(targetDir, path.basename(file)) };
   };
   const prometheus = files.rules.map((f) => mount('prom_rules', f, '/etc/prometheus/rules'));
+  if (redisTargetsFile) prometheus.push({ ...mount('prom_targets', redisTargetsFile, ''), target: REDIS_TARGETS_PATH });
   const grafana = files.dashboards.map((f) => mount('grafana_dashboard', f, '/var/lib/grafana/dashboards'));
   const doc = {
     version: '3.8',

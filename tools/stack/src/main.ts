@@ -2,12 +2,14 @@
  * The local launcher (`npm start`): runs the whole feed on one machine.
  *   nats-server -js and redis-server as child processes on free loopback ports, data under .data/ (git-ignored);
  *   streams applied by the same setup code the tests and the swarm job use; then persister, normalizer, ingest
- *   and api as separate processes. Live Binance when reachable; otherwise (or with --simulate) the built-in venue
- *   simulator, and every event is then marked `source: simulated` end to end. Ctrl-C stops everything.
+ *   and api as separate processes. Ingest follows the six venues production runs (deploy/swarm/feed.yml), so the
+ *   dashboard and both composite indices are complete. Live venues when Binance is reachable; otherwise (or with
+ *   --simulate) the built-in venue simulator serves all six, and every event is then marked `source: simulated`
+ *   end to end. Ctrl-C stops everything.
  *   A second, standby redis-server runs beside the primary with its own persister group (decision 10), and the api
  *   reads through the switch, so failover can be tried locally (kill -STOP / -CONT the primary's pid; see README).
  *
- * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s),
+ * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s per venue, default 10),
  * FEED_STACK_DATA_DIR (default <repo>/.data).
  */
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
@@ -21,6 +23,18 @@ import { probeBinance } from './binance-probe';
 
 const root = path.resolve(__dirname, '../../..');
 const BINANCE = 'wss://stream.binance.com:9443';
+/**
+ * The venues production ingests (INGEST_VENUES in deploy/swarm/feed.yml) with their BTC market in the simulator's
+ * venue-native spelling; ingest's own defaults give the canonical symbols (BTC-USDT, BTC-USD).
+ */
+const VENUES: ReadonlyArray<{ venue: string; native: string }> = [
+  { venue: 'binance', native: 'BTCUSDT' },
+  { venue: 'coinbase', native: 'BTC-USD' },
+  { venue: 'kraken', native: 'BTC/USD' },
+  { venue: 'bitstamp', native: 'btcusd' },
+  { venue: 'okx', native: 'BTC-USDT' },
+  { venue: 'bybit', native: 'BTCUSDT' },
+];
 const GiB = 1024 ** 3;
 
 function say(msg: string): void {
@@ -30,7 +44,7 @@ function say(msg: string): void {
 async function main(): Promise<void> {
   const simulate = process.argv.includes('--simulate') || process.env['FEED_STACK_SIMULATE'] === '1';
   const apiPort = Number(process.env['FEED_STACK_API_PORT'] ?? 8080);
-  const simRate = Number(process.env['FEED_STACK_SIM_RATE'] ?? 25);
+  const simRate = Number(process.env['FEED_STACK_SIM_RATE'] ?? 10);
   const dataDir = path.resolve(process.env['FEED_STACK_DATA_DIR'] ?? path.join(root, '.data'));
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
   mkdirSync(path.join(dataDir, 'redis'), { recursive: true });
@@ -52,16 +66,19 @@ async function main(): Promise<void> {
   await nc.drain();
   say(`streams: created [${report.created.join(', ')}] unchanged [${report.unchanged.join(', ')}]`);
 
-  let venueUrl = BINANCE;
-  let source: 'live' | 'simulated' = 'live';
+  let simUrl: string | undefined;
   let sim: AppProcess | undefined;
   if (simulate || !(await probeBinance(BINANCE, 5_000))) {
     say(simulate ? 'simulator requested' : 'Binance is not reachable from here: using the built-in venue simulator (all data marked SIMULATED)');
-    sim = spawnApp({ name: 'venue-sim', script: path.join(root, 'dist/tools/venue-sim/main.js'), args: ['--port', '0', '--rate', String(simRate), '--symbols', 'BTCUSDT'] });
+    const args = ['--port', '0', '--rate', String(simRate), '--venues', VENUES.map((v) => v.venue).join(','), '--venue-symbols', VENUES.map((v) => `${v.venue}=${v.native}`).join(',')];
+    sim = spawnApp({ name: 'venue-sim', script: path.join(root, 'dist/tools/venue-sim/main.js'), args });
     const line = await sim.waitForJson((o) => o['msg'] === 'venue-sim listening', 15_000);
-    venueUrl = String(line['url']);
-    source = 'simulated';
+    simUrl = String(line['url']);
   }
+  const source: 'live' | 'simulated' = simUrl === undefined ? 'live' : 'simulated';
+  // Live: each venue's own public URL (ingest's defaults). Simulated: the simulator's path prefix for each venue.
+  const venueEnv: Record<string, string> = { INGEST_VENUES: VENUES.map((v) => v.venue).join(',') };
+  if (simUrl !== undefined) for (const v of VENUES) venueEnv[`${v.venue.toUpperCase()}_URL`] = `${simUrl}/${v.venue}`;
 
   const common = {
     FEED_ENV: 'development',
@@ -92,11 +109,13 @@ async function main(): Promise<void> {
   apps.push(await startAs('persister-standby', 'persister', { HTTP_PORT: String(ports.standbyPersister), LEGACY_ALLOW_SIMULATED: legacyAllowed, PERSISTER_REDIS: 'standby' }));
   apps.push(await start('normalizer', { HTTP_PORT: String(ports.normalizer) }));
   apps.push(await start('api', { HTTP_PORT: String(apiPort) }));
-  apps.push(await start('ingest', { HTTP_PORT: String(ports.ingest), INGEST_SOURCE: source, BINANCE_URL: venueUrl }));
+  apps.push(await start('ingest', { HTTP_PORT: String(ports.ingest), INGEST_SOURCE: source, ...venueEnv }));
 
-  say(`running on ${source === 'live' ? 'LIVE Binance data' : 'SIMULATED data (venue simulator at ' + venueUrl + ')'}`);
+  const venues = VENUES.map((v) => v.venue).join(', ');
+  say(`running on ${simUrl === undefined ? `LIVE data from ${venues}` : `SIMULATED data (venue simulator at ${simUrl}: ${venues})`}`);
   say(`dashboard      http://127.0.0.1:${apiPort}/dashboard`);
   say(`latest price   http://127.0.0.1:${apiPort}/v1/prices/latest?symbol=BTC-USDT`);
+  say(`index          http://127.0.0.1:${apiPort}/v1/index?symbol=BTC-USD`);
   say(`recent trades  http://127.0.0.1:${apiPort}/v1/trades?symbol=BTC-USDT&limit=20`);
   say(`websocket      ws://127.0.0.1:${apiPort}/v1/stream  (send {"op":"subscribe","channel":"trades","symbol":"BTC-USDT"})`);
   say(`read target    http://127.0.0.1:${apiPort}/v1/status  (failover: kill -STOP ${redis.pid} pauses the primary Redis, kill -CONT ${redis.pid} resumes it)`);

@@ -145,6 +145,27 @@ describe('local launcher (tools/stack) with --simulate', () => {
     // Nothing served is labelled live.
     expect(latest.venues.map((v) => v.source)).toEqual(latest.venues.map(() => 'simulated'));
     expect(latest.venues.find((v) => v.venue === 'binance')?.price).toMatch(/^\d+(\.\d+)?$/);
+    // The six venues production ingests all flow, so both composite indices have their constituents.
+    for (const [symbol, venues] of [
+      ['BTC-USDT', ['binance', 'bybit', 'okx']],
+      ['BTC-USD', ['bitstamp', 'coinbase', 'kraken']],
+    ] as const) {
+      await waitFor(
+        async () => {
+          const body = await httpGetJson<{ venues: VenuePrice[] }>(`${base}/v1/prices/latest?symbol=${symbol}`);
+          const got = body.venues.filter((v) => v.source === 'simulated').map((v) => v.venue).sort();
+          return JSON.stringify(got) === JSON.stringify(venues) ? got : undefined;
+        },
+        { what: `simulated ${symbol} prices from ${venues.join(', ')}`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      await waitFor(
+        async () => {
+          const ix = await httpGetJson<{ price: string | null; degraded: boolean; included: number }>(`${base}/v1/index?symbol=${symbol}`);
+          return ix.price !== null && !ix.degraded && ix.included === venues.length ? ix : undefined;
+        },
+        { what: `a ${symbol} index from all ${venues.length} constituents, not degraded`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+    }
     // The standby Redis and its persister group run too: the api sees both, reads on the primary.
     await waitFor(
       async () => {

@@ -1,9 +1,9 @@
 import { cleanupAll, startNatsWithClient } from '@feed/testing';
-import { StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MissingStreamError } from './errors';
 import { applyStreams, verifyStreams } from './setup';
-import { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './streams';
+import { DEFAULT_STREAM_SETTINGS, streamSpecs, type StreamSettings } from './streams';
 
 jest.setTimeout(30_000);
 
@@ -43,7 +43,7 @@ describe('applyStreams', () => {
 
     const raw = await jsm.streams.info('AP1_RAW');
     expect(raw.config).toMatchObject({ subjects: ['ap1.raw.>'], storage: 'file', retention: 'limits', discard: 'old', max_age: ns(24 * 3_600_000), max_bytes: 64 * 1024 * 1024, duplicate_window: ns(120_000) });
-    expect((await jsm.streams.info('AP1_MD')).config.subjects).toEqual(['ap1.md.>']);
+    expect((await jsm.streams.info('AP1_MD')).config.subjects).toEqual(['ap1.md.v1.>']);
     expect((await jsm.streams.info('AP1_DLQ')).config.subjects).toEqual(['ap1.dlq.>']);
     // The lease bucket is a KV stream whose max_age is the lease TTL.
     const kv = await jsm.streams.info('KV_ap1_leases');
@@ -113,6 +113,18 @@ describe('applyStreams', () => {
     expect(r.updated).toEqual([]);
     expect((await jsm.streams.info('AP4_RAW')).config).toEqual(before.config);
     expect((await jsm.streams.info('KV_ap4_leases')).config.max_age).toBe(ns(DEFAULT_STREAM_SETTINGS.leaseTtlMs));
+  });
+
+  it("an MD stream made with the earlier subjects (<p>.md.>) is narrowed to the v1 schema's, keeping its messages", async () => {
+    const md = streamSpecs(settings('ap6')).find((x) => x.name === 'AP6_MD');
+    if (!md) throw new Error('no MD stream spec');
+    await jsm.streams.add({ ...md, subjects: ['ap6.md.>'] });
+    await jetstream(nc).publish('ap6.md.v1.trade.BTC-USDT.binance', '{}', { msgID: 'trade:binance:BTC-USDT:1' });
+    const r = await applyStreams(nc, jsm, settings('ap6'));
+    expect(r.drift.filter((d) => d.stream === 'AP6_MD')).toEqual([{ stream: 'AP6_MD', field: 'subjects', want: ['ap6.md.v1.>'], have: ['ap6.md.>'], fixable: true }]);
+    expect(r.updated).toEqual(['AP6_MD']);
+    const info = await jsm.streams.info('AP6_MD');
+    expect({ subjects: info.config.subjects, messages: info.state.messages }).toEqual({ subjects: ['ap6.md.v1.>'], messages: 1 });
   });
 
   it('unfixable drift (storage) is reported as such and the stream is left alone', async () => {

@@ -64,7 +64,9 @@ export function streamSpecs(s: StreamSettings): StreamSpec[] {
     {
       ...base,
       name: streamName(s.prefix, 'MD'),
-      subjects: [`${s.prefix}.md.>`],
+      // The v1 schema's subjects: the persister's filter is then the whole stream and its durable needs none
+      // (durableFilter). A new schema version adds its subjects here.
+      subjects: [subj.mdAll()],
       description: 'Normalized market-data events (the log every Redis projection is derived from)',
       max_age: ns(s.mdMaxAgeMs),
       max_bytes: s.mdMaxBytes,

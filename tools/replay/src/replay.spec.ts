@@ -262,8 +262,16 @@ describe('replay edge cases', () => {
     expect(await (await redisClient(redis)).dbsize()).toBe(0);
   });
 
+  /** A future schema version: MD holds the v1 subjects only, so v2 is added to the stream as its producer would. */
+  const addV2 = async (prefix: string): Promise<void> => {
+    const name = `${prefix.toUpperCase()}_MD`;
+    const { config } = await jsm.streams.info(name);
+    await jsm.streams.update(name, { ...config, subjects: [...(config.subjects ?? []), `${prefix}.md.v2.>`] });
+  };
+
   it('finishes when the stream’s last message is on an MD subject outside v1 (e.g. a future v2 producer)', async () => {
     await applyStreams(nc, jsm, settings('rpv'));
+    await addV2('rpv');
     const evs = trades(20);
     for (const ev of evs) await js.publish('rpv.md.v1.trade.BTC-USDT.binance', JSON.stringify(ev), { msgID: ev.id });
     await js.publish('rpv.md.v2.trade.BTC-USDT.binance', '{"v":2}', { msgID: 'v2-1' });
@@ -276,6 +284,7 @@ describe('replay edge cases', () => {
 
   it('finishes at once when the MD stream holds no v1 message at all', async () => {
     await applyStreams(nc, jsm, settings('rpo'));
+    await addV2('rpo');
     await js.publish('rpo.md.v2.trade.BTC-USDT.binance', '{"v":2}', { msgID: 'v2-only' });
     const redis = await startRedis();
     const run = await runReplay(redis, { FEED_PREFIX: 'rpo', FEED_KEY_PREFIX: 'rpo:' });

@@ -81,7 +81,7 @@ describe('streams tool against a real nats-server', () => {
 
     const raw = await jsm.streams.info('ST1_RAW');
     expect(raw.config).toMatchObject({ subjects: ['st1.raw.>'], storage: StorageType.File, max_bytes: 64 * MiB, max_age: ns(DEFAULT_STREAM_SETTINGS.rawMaxAgeMs), duplicate_window: ns(120_000) });
-    expect((await jsm.streams.info('ST1_MD')).config).toMatchObject({ subjects: ['st1.md.>'], max_bytes: 64 * MiB });
+    expect((await jsm.streams.info('ST1_MD')).config).toMatchObject({ subjects: ['st1.md.v1.>'], max_bytes: 64 * MiB });
     expect((await jsm.streams.info('ST1_DLQ')).config).toMatchObject({ subjects: ['st1.dlq.>'], max_bytes: 8 * MiB });
 
     const second = await runTool(['apply'], env);

@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from '@feed/logging';
 import { Registry } from '@feed/metrics';
 import { ValidationError } from '@feed/price-types';
-import { cleanupAll, startNats, waitFor, type NatsServerHandle } from '@feed/testing';
+import { cleanupAll, startNatsWithClient, waitFor, type NatsServerHandle } from '@feed/testing';
 import { jetstream, jetstreamManager, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type JsMsg, type StoredMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ConsumerLoop, ensureDurable, type ConsumerLoopOptions, type Delivered, type HandleOutcome } from './consumer-loop';
@@ -33,10 +33,8 @@ const extraConnections: NatsConnection[] = [];
 
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
+  ({ nats, nc, jsm } = await startNatsWithClient());
   js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
   await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 64 << 20, mdMaxBytes: 64 << 20, dlqMaxBytes: 16 << 20 });
   pub = new WindowedPublisher(nc, { window: 256, timeoutMs: 5_000 });
 });
@@ -48,7 +46,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   for (const c of extraConnections) if (!c.isClosed()) await c.close();
-  await nc?.close();
   await cleanupAll();
 });
 

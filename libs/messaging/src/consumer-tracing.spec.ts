@@ -2,9 +2,9 @@ import { ConfigReader, readOtel } from '@feed/config';
 import { createLogger } from '@feed/logging';
 import { Registry } from '@feed/metrics';
 import { startTracing, type Tracing } from '@feed/tracing';
-import { cleanupAll, startNats, waitFor, type NatsServerHandle } from '@feed/testing';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, startNatsWithClient, waitFor } from '@feed/testing';
+import { jetstream, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -37,7 +37,6 @@ class KeepingExporter implements SpanExporter {
 }
 
 const PREFIX = 'ct';
-let nats: NatsServerHandle;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
@@ -54,16 +53,13 @@ beforeAll(async () => {
     context: 'sync',
     exporter,
   });
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
+  ({ nc, jsm } = await startNatsWithClient());
   js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
   await applyStreams(nc, jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 16 << 20, mdMaxBytes: 16 << 20, dlqMaxBytes: 16 << 20 });
 });
 
 afterAll(async () => {
   await tracing?.shutdown(2_000);
-  await nc?.close();
   await cleanupAll();
 });
 

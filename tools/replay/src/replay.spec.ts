@@ -5,9 +5,9 @@ import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@fee
 import { ConfigReader } from '@feed/config';
 import { BatchApplier, legacyLastPrice, readProjectionSettings, scriptProjections, type SequencedEvent } from '@feed/projections';
 import { decodeEvent, type TradeV1 } from '@feed/price-types';
-import { cleanupAll, spawnApp, startNats, startRedis, tempDir, waitFor, type JsonLine, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, spawnApp, startNatsWithClient, startRedis, tempDir, waitFor, type JsonLine, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
+import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 
 jest.setTimeout(90_000);
@@ -32,15 +32,12 @@ beforeAll(async () => {
   script = path.join(dir, 'replay.js');
   const b = spawnSync(process.execPath, ['tools/build/esbuild.mjs', 'tools/replay/src/main.ts', script], { cwd: ROOT, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed (${b.status}): ${b.stderr}${b.stdout}`);
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
+  ({ nats, nc, jsm } = await startNatsWithClient());
   js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
 });
 
 afterAll(async () => {
   for (const r of redisClients) r.disconnect();
-  await nc?.close();
   await cleanupAll();
 });
 

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { keyFamilies, Keys } from '@feed/keys';
 import { applyStreams, DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
 import type { TradeV1 } from '@feed/price-types';
-import { cleanupAll, httpGet, spawnApp, startNats, startRedis, tempDir, waitFor, type AppProcess, type JsonLine, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, httpGet, spawnApp, startNatsWithClient, startRedis, tempDir, waitFor, type AppProcess, type JsonLine, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { restoreSnapshot, snapshotName } from './snapshot-file';
 
@@ -37,15 +37,14 @@ beforeAll(async () => {
   script = path.join(dir, 'replay.js');
   const b = spawnSync(process.execPath, ['tools/build/esbuild.mjs', 'tools/replay/src/main.ts', script], { cwd: ROOT, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed (${b.status}): ${b.stderr}${b.stdout}`);
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
+  const started = await startNatsWithClient();
+  ({ nats, nc } = started);
   js = jetstream(nc);
-  await applyStreams(nc, await jetstreamManager(nc), { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 64 * MiB, mdMaxBytes: 64 * MiB, dlqMaxBytes: 8 * MiB });
+  await applyStreams(nc, started.jsm, { ...DEFAULT_STREAM_SETTINGS, prefix: PREFIX, rawMaxBytes: 64 * MiB, mdMaxBytes: 64 * MiB, dlqMaxBytes: 8 * MiB });
 });
 
 afterAll(async () => {
   for (const c of clients) c.disconnect();
-  await nc?.close();
   await cleanupAll();
 });
 

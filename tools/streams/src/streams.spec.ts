@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, ConfigReader } from '@feed/config';
 import { DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
-import { cleanupAll, freePort, spawnApp, startNats, tempDir, type JsonLine, type NatsServerHandle } from '@feed/testing';
-import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cleanupAll, freePort, spawnApp, startNatsWithClient, tempDir, type JsonLine, type NatsServerHandle } from '@feed/testing';
+import { StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { readSettings } from './settings';
 
 jest.setTimeout(60_000);
@@ -15,7 +14,6 @@ const ns = (ms: number) => ms * 1_000_000;
 
 let script: string;
 let nats: NatsServerHandle;
-let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
@@ -24,13 +22,10 @@ beforeAll(async () => {
   script = path.join(dir, 'streams.js');
   const b = spawnSync(process.execPath, ['tools/build/esbuild.mjs', 'tools/streams/src/main.ts', script], { cwd: ROOT, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed (${b.status}): ${b.stderr}${b.stdout}`);
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  ({ nats, jsm } = await startNatsWithClient());
 });
 
 afterAll(async () => {
-  await nc?.close();
   await cleanupAll();
 });
 

@@ -93,7 +93,7 @@ describe('venue-sim streaming (Binance)', () => {
       proto._write = original.w;
       proto._writev = original.wv;
     }
-    // Two connections x ~10 ticks (a late timer can split none, but may merge two ticks); one write per frame is 800.
+    // Two connections x ~10 ticks (a late timer merges ticks, never splits one); one write per frame would be 800.
     expect(writes).toBeGreaterThan(0);
     expect(writes).toBeLessThanOrEqual(2 * 12);
   });

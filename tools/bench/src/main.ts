@@ -3,8 +3,9 @@
  * For each rate the simulator sends for STEP_S seconds and pauses; the step passes ("sustained") when every trade
  * reached a WebSocket client, Redis holds them all, and the pipeline drained within DRAIN_S. Printed per step:
  * achieved rate, loss, p50/p99/max latency from the simulator's send time (its trade time, same clock) to the
- * WebSocket client's receive, that latency's p99 split at ingest's receive stamp, CPU % of each process, and at the end each process's peak RSS and one Node
- * publisher's raw JetStream publish rate as the ceiling. Loopback only, bounded in count and time.
+ * WebSocket client's receive, that latency's p99 split at ingest's receive stamp, CPU % of each process, and at
+ * the end each process's peak RSS and one Node publisher's raw JetStream publish rate as the ceiling. Loopback
+ * only, bounded in count and time.
  *
  * Env: BENCH_RATES (default 1000,2000,5000,10000,15000), BENCH_STEP_S (10), BENCH_DRAIN_S (5),
  *      BENCH_REPLICAS (1: one of each app; 2: two normalizers and two persisters), BENCH_APP_ENV (JSON of app settings),

@@ -9,8 +9,8 @@
  *   A second, standby redis-server runs beside the primary with its own persister group (decision 10), and the api
  *   reads through the switch, so failover can be tried locally (kill -STOP / -CONT the primary's pid; see README).
  *
- * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE (trades/s per venue, default 10),
- * FEED_STACK_DATA_DIR (default <repo>/.data).
+ * Env: FEED_STACK_API_PORT (default 8080), FEED_STACK_SIMULATE=1 (same as --simulate), FEED_STACK_SIM_RATE
+ * (trades/s per venue, default 10), FEED_STACK_DATA_DIR (default <repo>/.data).
  */
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';

@@ -24,17 +24,10 @@ import { probeBinance } from './binance-probe';
 const root = path.resolve(__dirname, '../../..');
 const BINANCE = 'wss://stream.binance.com:9443';
 /**
- * The venues production ingests (INGEST_VENUES in deploy/swarm/feed.yml) with their BTC market in the simulator's
- * venue-native spelling; ingest's own defaults give the canonical symbols (BTC-USDT, BTC-USD).
+ * The venues production ingests (INGEST_VENUES in deploy/swarm/feed.yml). Each side's own default gives the BTC
+ * market: the simulator's protocol default in the venue's spelling, ingest's canonical symbol (BTC-USDT, BTC-USD).
  */
-const VENUES: ReadonlyArray<{ venue: string; native: string }> = [
-  { venue: 'binance', native: 'BTCUSDT' },
-  { venue: 'coinbase', native: 'BTC-USD' },
-  { venue: 'kraken', native: 'BTC/USD' },
-  { venue: 'bitstamp', native: 'btcusd' },
-  { venue: 'okx', native: 'BTC-USDT' },
-  { venue: 'bybit', native: 'BTCUSDT' },
-];
+const VENUES = ['binance', 'coinbase', 'kraken', 'bitstamp', 'okx', 'bybit'] as const;
 const GiB = 1024 ** 3;
 
 function say(msg: string): void {
@@ -70,15 +63,14 @@ async function main(): Promise<void> {
   let sim: AppProcess | undefined;
   if (simulate || !(await probeBinance(BINANCE, 5_000))) {
     say(simulate ? 'simulator requested' : 'Binance is not reachable from here: using the built-in venue simulator (all data marked SIMULATED)');
-    const args = ['--port', '0', '--rate', String(simRate), '--venues', VENUES.map((v) => v.venue).join(','), '--venue-symbols', VENUES.map((v) => `${v.venue}=${v.native}`).join(',')];
-    sim = spawnApp({ name: 'venue-sim', script: path.join(root, 'dist/tools/venue-sim/main.js'), args });
+    sim = spawnApp({ name: 'venue-sim', script: path.join(root, 'dist/tools/venue-sim/main.js'), args: ['--port', '0', '--rate', String(simRate), '--venues', VENUES.join(',')] });
     const line = await sim.waitForJson((o) => o['msg'] === 'venue-sim listening', 15_000);
     simUrl = String(line['url']);
   }
   const source: 'live' | 'simulated' = simUrl === undefined ? 'live' : 'simulated';
   // Live: each venue's own public URL (ingest's defaults). Simulated: the simulator's path prefix for each venue.
-  const venueEnv: Record<string, string> = { INGEST_VENUES: VENUES.map((v) => v.venue).join(',') };
-  if (simUrl !== undefined) for (const v of VENUES) venueEnv[`${v.venue.toUpperCase()}_URL`] = `${simUrl}/${v.venue}`;
+  const venueEnv: Record<string, string> = { INGEST_VENUES: VENUES.join(',') };
+  if (simUrl !== undefined) for (const v of VENUES) venueEnv[`${v.toUpperCase()}_URL`] = `${simUrl}/${v}`;
 
   const common = {
     FEED_ENV: 'development',
@@ -111,7 +103,7 @@ async function main(): Promise<void> {
   apps.push(await start('api', { HTTP_PORT: String(apiPort) }));
   apps.push(await start('ingest', { HTTP_PORT: String(ports.ingest), INGEST_SOURCE: source, ...venueEnv }));
 
-  const venues = VENUES.map((v) => v.venue).join(', ');
+  const venues = VENUES.join(', ');
   say(`running on ${simUrl === undefined ? `LIVE data from ${venues}` : `SIMULATED data (venue simulator at ${simUrl}: ${venues})`}`);
   say(`dashboard      http://127.0.0.1:${apiPort}/dashboard`);
   say(`latest price   http://127.0.0.1:${apiPort}/v1/prices/latest?symbol=BTC-USDT`);

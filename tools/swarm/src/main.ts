@@ -42,8 +42,8 @@ function main(argv: string[]): number {
     return 0;
   }
   if (cmd === 'monitoring-configs') {
-    const targets = args.includes('--redis-targets') ? flag(args, 'redis-targets') : undefined;
-    process.stdout.write(renderMonitoringOverride(findMonitoringFiles(flag(args, 'dir', 'deploy/monitoring')), undefined, targets));
+    const redisTargetsFile = args.includes('--redis-targets') ? flag(args, 'redis-targets') : undefined;
+    process.stdout.write(renderMonitoringOverride(findMonitoringFiles(flag(args, 'dir', 'deploy/monitoring')), redisTargetsFile ? { redisTargetsFile } : {}));
     return 0;
   }
   if (cmd === 'redis-targets' || cmd === 'redis-password-map') {

@@ -36,7 +36,8 @@ function configName(kind: string, file: string, content: string): string {
  * `redisTargetsFile`: the generated file_sd targets of the redis job (redis-targets.ts), mounted where
  * prometheus.yml reads it.
  */
-export function renderMonitoringOverride(files: MonitoringFiles, read: (f: string) => string = (f) => readFileSync(f, 'utf8'), redisTargetsFile?: string): string {
+export function renderMonitoringOverride(files: MonitoringFiles, o: { read?: (f: string) => string; redisTargetsFile?: string } = {}): string {
+  const read = o.read ?? ((f: string) => readFileSync(f, 'utf8'));
   const configs: Record<string, { file: string; name: string }> = {};
   const mount = (kind: string, file: string, targetDir: string): { source: string; target: string } => {
     const name = configName(kind, file, read(file));
@@ -44,7 +45,7 @@ export function renderMonitoringOverride(files: MonitoringFiles, read: (f: strin
     return { source: name, target: path.posix.join(targetDir, path.basename(file)) };
   };
   const prometheus = files.rules.map((f) => mount('prom_rules', f, '/etc/prometheus/rules'));
-  if (redisTargetsFile) prometheus.push({ ...mount('prom_targets', redisTargetsFile, ''), target: REDIS_TARGETS_PATH });
+  if (o.redisTargetsFile) prometheus.push({ ...mount('prom_targets', o.redisTargetsFile, ''), target: REDIS_TARGETS_PATH });
   const grafana = files.dashboards.map((f) => mount('grafana_dashboard', f, '/var/lib/grafana/dashboards'));
   const doc = {
     version: '3.8',

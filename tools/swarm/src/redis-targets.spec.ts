@@ -59,7 +59,7 @@ describe('Redis scrape targets', () => {
     try {
       const file = path.join(dir, 'redis.json');
       writeFileSync(file, renderFileSd(redisTargets({ host: HOST, port: 25061 })));
-      const doc = parse(renderMonitoringOverride({ rules: [], dashboards: [] }, undefined, file)) as {
+      const doc = parse(renderMonitoringOverride({ rules: [], dashboards: [] }, { redisTargetsFile: file })) as {
         services: { prometheus: { configs: Array<{ source: string; target: string }> } };
         configs: Record<string, { file: string }>;
       };

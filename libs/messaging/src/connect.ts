@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { applyHeadersPatch } from './headers-patch';
 import { applyRequestPatch } from './request-patch';
 import { applyWriteCoalescePatch } from './write-coalesce-patch';
 
@@ -20,6 +21,7 @@ export interface NatsConnectOptions {
 export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
   applyRequestPatch();
   applyWriteCoalescePatch();
+  applyHeadersPatch();
   const deadline = Date.now() + o.startupTimeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {

@@ -19,7 +19,6 @@ interface ProtocolInternals {
   sendCommand(cmd: string | Uint8Array, ...payloads: Uint8Array[]): void;
 }
 
-const encoder = new TextEncoder();
 let applied = false;
 
 export function applyWriteCoalescePatch(): void {
@@ -28,7 +27,9 @@ export function applyWriteCoalescePatch(): void {
   const proto = ProtocolHandler.prototype as unknown as ProtocolInternals;
   proto.sendCommand = function (this: ProtocolInternals, cmd: string | Uint8Array, ...payloads: Uint8Array[]): void {
     const len = this.outbound.length();
-    this.outbound.fill(typeof cmd === 'string' ? encoder.encode(cmd) : cmd, ...payloads);
+    // Buffer.from, not TextEncoder: small strings come from Node's pooled slab instead of a fresh ArrayBuffer each
+    // (3x faster for a protocol line, headers-patch.ts).
+    this.outbound.fill(typeof cmd === 'string' ? Buffer.from(cmd, 'utf8') : cmd, ...payloads);
     if (len === 0) setImmediate(() => this.flushPending());
     else if (this.outbound.size() >= this.pendingLimit) this.flushPending();
   };

@@ -1,4 +1,4 @@
-import { legacyHistoryEntry, legacyLastPrice, legacyUpdateTime, pyFloatRepr } from './legacy-v3';
+import { legacyHistoryEntry, legacyLastPrice, legacyUpdateTime, pyFloatRepr, pyFloatReprByExponent } from './legacy-v3';
 import { T0, trade } from './fixtures/events';
 
 /*
@@ -45,6 +45,25 @@ describe('given Python float repr of a decimal string', () => {
   ];
   it.each(cases)('when the decimal is %s then repr is %s', (input, expected) => {
     expect(pyFloatRepr(input)).toBe(expected);
+  });
+
+  it('when values sit on either side of the fast path\'s bounds (1e-4, 1e16) or anywhere between, then it equals the general rule', () => {
+    const around = (v: number): number[] => {
+      const out = [v];
+      let lo = v;
+      let hi = v;
+      for (let i = 0; i < 4; i++) {
+        lo = lo - lo * Number.EPSILON; // the doubles just below and above
+        hi = hi + hi * Number.EPSILON;
+        out.push(lo, hi);
+      }
+      return out;
+    };
+    const values = [...around(1e-4), ...around(1e16), ...around(1e15), 9999999999999998];
+    let seed = 7;
+    const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 20_000; i++) values.push(Number((next() * 10 ** (Math.floor(next() * 26) - 8)).toPrecision(1 + Math.floor(next() * 17))));
+    for (const v of values) for (const x of [v, -v]) expect([x, pyFloatRepr(String(x))]).toEqual([x, pyFloatReprByExponent(x)]);
   });
 
   it.each(['NaN', 'Infinity', '-Infinity', '1e309', 'abc'])('when the text is %s (not a finite number) then it throws', (input) => {

@@ -1,4 +1,6 @@
 import {
+  canonicalDecimalGeneral,
+  compareDecimalScaled,
   MAX_DECIMAL_TEXT,
   MAX_FRACTION_DIGITS,
   MAX_INTEGER_DIGITS,
@@ -309,5 +311,50 @@ describe('compareDecimal', () => {
 
   it('also orders equal values written with different scales', () => {
     expect(compareDecimal('1.5', '1.50')).toBe(0);
+  });
+});
+
+describe('the fast paths (already canonical text, non-negative comparison)', () => {
+  let seed = 3;
+  const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(next() * 10))).join('');
+  const outcome = (f: () => unknown) => {
+    try {
+      return { ok: f() };
+    } catch (e) {
+      return { threw: (e as Error).message };
+    }
+  };
+  /** Decimal-looking text of every shape: signs, leading and trailing zeros, exponents, too many digits, junk. */
+  const text = (): string => {
+    const sign = ['', '', '', '-', '+'][Math.floor(next() * 5)]!;
+    const int = next() < 0.15 ? '0' : digits(Math.floor(next() * 18));
+    const frac = next() < 0.5 ? '' : `.${digits(Math.floor(next() * 21))}`;
+    const exp = next() < 0.1 ? `e${['', '-', '+'][Math.floor(next() * 3)]}${digits(1 + Math.floor(next() * 2))}` : '';
+    const junk = next() < 0.03 ? ['x', ' ', '..', '-0'][Math.floor(next() * 4)]! : '';
+    return sign + int + frac + exp + junk;
+  };
+
+  it('given 50,000 random texts, then canonicalDecimal gives the general path\'s result or error', () => {
+    const extra = ['0', '-0', '-0.5', '0.0', '1.', '.5', '000000000000001', '999999999999999', '1000000000000000', '0.000000000000000001', '0.0000000000000000001'];
+    for (const t of [...extra, ...Array.from({ length: 50_000 }, text)]) {
+      expect([t, outcome(() => canonicalDecimal(t, 'f'))]).toEqual([t, outcome(() => canonicalDecimalGeneral(t, 'f'))]);
+    }
+  });
+
+  it('given 50,000 random pairs of canonical decimals of either sign, then compareDecimal equals the scaled-integer comparison', () => {
+    const canon = (): string => {
+      for (;;) {
+        const r = outcome(() => canonicalDecimalGeneral(text()));
+        if ('ok' in r) return r.ok as string;
+      }
+    };
+    for (let i = 0; i < 50_000; i++) {
+      const a = canon();
+      // Equal, a longer fraction with a as its prefix (when within bounds), or unrelated.
+      const longer = outcome(() => canonicalDecimalGeneral(a.includes('.') ? `${a}1` : `${a}.1`));
+      const b = next() < 0.1 ? a : next() < 0.3 && 'ok' in longer ? (longer.ok as string) : canon();
+      expect([a, b, compareDecimal(a, b)]).toEqual([a, b, compareDecimalScaled(a, b)]);
+    }
   });
 });

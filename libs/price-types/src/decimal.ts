@@ -17,6 +17,8 @@ export const MAX_FRACTION_DIGITS = 18;
 export const MAX_INTEGER_DIGITS = 15;
 
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
+/** Canonical and not negative: what compareDecimal can compare as text. */
+const CANONICAL_NON_NEGATIVE_RE = /^(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 
 /**
  * Parse decimal text (as a venue sent it, string or JSON number text) into canonical form.
@@ -25,6 +27,41 @@ const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
  * "1.2.3", "0x10", or values with more digits than the bounds above.
  */
 export function canonicalDecimal(text: string, field = 'value'): string {
+  // Fast path: validators see the same text again at every stage (normalizer, persister, api), already canonical;
+  // within the digit bounds the answer is the text itself (a spec checks this against the general path).
+  if (typeof text === 'string' && isCanonicalWithinBounds(text)) return text;
+  return canonicalDecimalGeneral(text, field);
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Already canonical and within the digit bounds: `-?(0|[1-9]\d*)(\.\d*[1-9])?`, not "-0", at most
+ * MAX_INTEGER_DIGITS before the point and MAX_FRACTION_DIGITS after. A scan, not a regex: a venue's own text
+ * ("97000.12000000") fails at its first trailing zero without backtracking.
+ */
+function isCanonicalWithinBounds(t: string): boolean {
+  const n = t.length;
+  let i = t.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const intStart = i;
+  if (i >= n) return false;
+  if (t.charCodeAt(i) === 48) {
+    i++; // a lone '0' integer part
+    if (intStart === 1 && i === n) return false; // "-0"
+  } else {
+    while (i < n && isDigit(t.charCodeAt(i))) i++;
+    if (i === intStart) return false;
+  }
+  if (i - intStart > MAX_INTEGER_DIGITS) return false;
+  if (i === n) return true;
+  if (t.charCodeAt(i) !== 46) return false; // '.'
+  const fracStart = ++i;
+  while (i < n && isDigit(t.charCodeAt(i))) i++;
+  return i === n && i > fracStart && i - fracStart <= MAX_FRACTION_DIGITS && t.charCodeAt(n - 1) !== 48;
+}
+
+/** The general conversion: signs, exponents, leading and trailing zeros, and every refusal. */
+export function canonicalDecimalGeneral(text: string, field = 'value'): string {
   if (typeof text !== 'string') throw new ValidationError('wrong_type', field, 'decimal must be text');
   if (text.length === 0 || text.length > MAX_DECIMAL_TEXT) {
     throw new ValidationError('bad_decimal', field, `length ${text.length} outside 1..${MAX_DECIMAL_TEXT}`);
@@ -104,6 +141,19 @@ export function fromScaled(v: bigint, scale: number): string {
 
 /** Compare two canonical decimals exactly (no float). */
 export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
+  // Non-negative canonical decimals compare as text: longer integer part is larger, then digit by digit (fraction
+  // digits never end in 0, so a fraction that is a prefix of the other is the smaller). No BigInt per call.
+  if (CANONICAL_NON_NEGATIVE_RE.test(a) && CANONICAL_NON_NEGATIVE_RE.test(b)) {
+    const ia = a.indexOf('.') === -1 ? a.length : a.indexOf('.');
+    const ib = b.indexOf('.') === -1 ? b.length : b.indexOf('.');
+    if (ia !== ib) return ia < ib ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return compareDecimalScaled(a, b);
+}
+
+/** The general comparison through scaled integers (any sign). */
+export function compareDecimalScaled(a: string, b: string): -1 | 0 | 1 {
   const fa = a.indexOf('.') === -1 ? 0 : a.length - a.indexOf('.') - 1;
   const fb = b.indexOf('.') === -1 ? 0 : b.length - b.indexOf('.') - 1;
   const scale = Math.max(fa, fb);

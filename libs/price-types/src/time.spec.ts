@@ -91,6 +91,19 @@ describe('formatting', () => {
     expect(isoFromUs(MIN_TIME_US)).toBe('2009-01-03T00:00:00.000000Z');
   });
 
+  it('when calls jump between seconds, back in time and across days, every text equals the Date-based formatting', () => {
+    const ref = (us: number) => `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % 1_000_000).padStart(6, '0')}Z`;
+    const values: number[] = [];
+    let seed = 11;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 5_000; i++) {
+      // Mostly neighbours in time (the cached second), sometimes a jump anywhere between 2009 and 2100.
+      const base = i % 7 === 0 ? MIN_TIME_US + Math.floor(next() * (MAX_TIME_US - MIN_TIME_US)) : (values[i - 1] ?? T);
+      values.push(Math.min(MAX_TIME_US, base + Math.floor((next() - 0.4) * 3_000_000)));
+    }
+    for (const v of values) expect([v, isoFromUs(v)]).toEqual([v, ref(v)]);
+  });
+
   it('formats and parses back exactly for many µs values (no float seconds anywhere)', () => {
     for (let k = 0; k < 1000; k++) {
       const v = 1_795_939_333_000_000 + k * 997;

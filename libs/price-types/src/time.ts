@@ -32,16 +32,18 @@ export function assertTimeUs(v: unknown, field: string): number {
   return v;
 }
 
-function split(us: number): { date: Date; micros: string } {
-  const ms = Math.floor(us / 1000);
-  const micros = String(us - Math.floor(us / 1_000_000) * 1_000_000).padStart(6, '0');
-  return { date: new Date(ms), micros };
-}
+/** The last whole second formatted: trades arrive in time order, so most calls reuse it (no Date per call). */
+let lastSecond = Number.NaN;
+let lastSecondText = '';
 
 /** ISO-8601 UTC with microseconds, as the API shows times: "2026-11-29T08:02:13.010918Z". */
 export function isoFromUs(us: number): string {
-  const { date, micros } = split(us);
-  return `${date.toISOString().slice(0, 19)}.${micros}Z`;
+  const second = Math.floor(us / 1_000_000);
+  if (second !== lastSecond) {
+    lastSecondText = new Date(second * 1000).toISOString().slice(0, 19);
+    lastSecond = second;
+  }
+  return `${lastSecondText}.${String(us - second * 1_000_000).padStart(6, '0')}Z`;
 }
 
 /** Parse an ISO-8601 UTC timestamp with up to 9 fraction digits into epoch µs (truncating below 1 µs). */

@@ -18,7 +18,8 @@ export function pyFloatRepr(decimal: string): string {
   // Fast path (every price and almost every size): for 1e-4 <= |x| < 1e16 the shortest digits' exponent is within
   // [-4, 15], where Python is positional, and JavaScript is positional up to 1e21, so one String() is the answer.
   // The bounds are exact doubles (or the nearest double of 1e-4, which prints as "0.0001"), so no value inside
-  // can round across them. Three calls per trade in the persister; toExponential() and a split cost ~3x more.
+  // can round across them. Three calls per trade in the persister: ~100-180 ns here against 790-870 ns for the
+  // toExponential(), split and String() of the general rule.
   const a = Math.abs(x);
   if (a >= 1e-4 && a < 1e16) {
     const s = String(x);

@@ -1,4 +1,4 @@
-import { BATCH_BUCKETS, Counter, Gauge, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
+import { BATCH_BUCKETS, Counter, Gauge, HotCounter, HotHistogram, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
 
 /** The api's own metrics. Every label is bounded: route templates, error codes, methods, venues. */
 export interface ApiMetrics {
@@ -60,7 +60,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
       help: 'Resume requests the ring could not serve in full (fromSeq older than the ring, or ahead of the stream)',
       registers,
     }),
-    liveEvents: new Counter({
+    liveEvents: new HotCounter({
       name: 'feed_api_live_events_total',
       help: 'MD trade events read by the live consumer, by outcome: pushed, duplicate, invalid',
       labelNames: ['outcome'],
@@ -76,7 +76,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     liveLastSeq: new Gauge({ name: 'feed_api_live_last_seq', help: 'Last MD stream sequence seen by the live consumer', registers }),
     // Observed once per trade per instance when it is handed to the fan-out, never per subscriber: a client's
     // batch goes on the wire within WS_FLUSH_MS of that, so this is the last hop up to the flush interval.
-    pushLatency: new Histogram({
+    pushLatency: new HotHistogram({
       name: 'feed_api_push_latency_seconds',
       help: 'Hop receive -> sent: ingest receive time to the trade handed to WebSocket fan-out (sent within WS_FLUSH_MS)',
       labelNames: ['venue'],

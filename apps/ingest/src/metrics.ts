@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from '@feed/metrics';
+import { Counter, Gauge, HotCounter, type Registry } from '@feed/metrics';
 
 export interface IngestMetrics {
   frames: Counter<'venue' | 'channel'>;
@@ -16,10 +16,10 @@ export interface IngestMetrics {
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
   return {
-    frames: new Counter({ name: 'feed_ingest_frames_total', help: 'Venue frames received and filed on RAW, by channel', labelNames: ['venue', 'channel'], registers: [registry] }),
+    frames: new HotCounter({ name: 'feed_ingest_frames_total', help: 'Venue frames received and filed on RAW, by channel', labelNames: ['venue', 'channel'], registers: [registry] }),
     rejected: new Counter({ name: 'feed_ingest_frames_rejected_total', help: 'Venue frames refused at the socket, by reason (oversize, binary)', labelNames: ['venue', 'reason'], registers: [registry] }),
     control: new Counter({ name: 'feed_ingest_control_frames_total', help: 'Protocol frames handled and not published (subscription acks)', labelNames: ['venue', 'kind'], registers: [registry] }),
-    published: new Counter({ name: 'feed_ingest_published_total', help: 'RAW publishes acknowledged, by outcome (stored, duplicate)', labelNames: ['venue', 'outcome'], registers: [registry] }),
+    published: new HotCounter({ name: 'feed_ingest_published_total', help: 'RAW publishes acknowledged, by outcome (stored, duplicate)', labelNames: ['venue', 'outcome'], registers: [registry] }),
     dropped: new Counter({ name: 'feed_ingest_frames_dropped_total', help: 'Frames lost inside ingest, by reason (queue_full, publish_failed)', labelNames: ['venue', 'reason'], registers: [registry] }),
     reconnects: new Counter({ name: 'feed_ingest_reconnects_total', help: 'Connection replacements, by reason (closed, error, silent, rotation)', labelNames: ['venue', 'reason'], registers: [registry] }),
     budgetWaits: new Counter({

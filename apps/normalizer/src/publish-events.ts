@@ -73,8 +73,13 @@ export function createBatchHandler(deps: { publisher: WindowedPublisher; subject
   };
 }
 
+/** The third token of `<prefix>.raw.<venue>...` (what `split('.')[2]` gives, without the array per frame). */
 function venueOf(subject: string): string {
-  return subject.split('.')[2] ?? 'unknown';
+  const a = subject.indexOf('.');
+  const b = a === -1 ? -1 : subject.indexOf('.', a + 1);
+  if (b === -1) return 'unknown';
+  const c = subject.indexOf('.', b + 1);
+  return subject.slice(b + 1, c === -1 ? undefined : c);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
+import { Counter, Gauge, HotHistogram, Histogram, LATENCY_BUCKETS_S, type Registry } from '@feed/metrics';
 
 export interface PersisterMetrics {
   events: Counter<'type' | 'outcome'>;
@@ -16,7 +16,7 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
       labelNames: ['type', 'outcome'],
       registers: [registry],
     }),
-    latency: new Histogram({
+    latency: new HotHistogram({
       name: 'feed_persister_latency_seconds',
       help: 'Hop receive -> persisted: ingest receive time to the trade applied in Redis',
       labelNames: ['type'],

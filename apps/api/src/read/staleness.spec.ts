@@ -41,6 +41,17 @@ describe('format', () => {
     expect(item.stale).toBe(false);
     expect(item.asOf).toBe(item.venueTime);
   });
+
+  it('when a validated trade (with or without a trace id) becomes a stream item, then its JSON is exactly the spread of its view', () => {
+    for (const t of [trade(), trade({ traceId: '0af7651916cd43dd8448eb211c80319c' })]) {
+      expect(JSON.stringify(streamTradeItem(t, 9))).toBe(JSON.stringify({ seq: 9, ...tradeView(t), stale: false, asOf: tradeView(t).venueTime }));
+    }
+    expect(JSON.stringify(streamTradeItem(trade(), 9))).toBe(
+      '{"seq":9,"v":1,"id":"trade:binance:BTC-USDT:42","venue":"binance","symbol":"BTC-USDT","source":"live","recvTimeUs":1795939331010918,' +
+        '"type":"trade","tradeId":"42","price":"97000.5","size":"0.01","side":"buy","venueTimeUs":1795939331009684,' +
+        '"venueTime":"2026-11-29T08:02:11.009684Z","recvTime":"2026-11-29T08:02:11.010918Z","stale":false,"asOf":"2026-11-29T08:02:11.009684Z"}',
+    );
+  });
 });
 
 describe('parseStatusHash', () => {

@@ -58,13 +58,13 @@ FROM runtime AS ingest
 ENV FEED_APP=ingest
 COPY --from=build /src/dist/apps/ingest/ ./dist/apps/ingest/
 EXPOSE 8081
-CMD ["node", "dist/apps/ingest/main.js"]
+CMD ["node", "--single-threaded-gc", "dist/apps/ingest/main.js"]
 
 FROM runtime AS normalizer
 ENV FEED_APP=normalizer
 COPY --from=build /src/dist/apps/normalizer/ ./dist/apps/normalizer/
 EXPOSE 8082
-CMD ["node", "dist/apps/normalizer/main.js"]
+CMD ["node", "--single-threaded-gc", "dist/apps/normalizer/main.js"]
 
 # The persister image also carries the replay tool (rebuild, restore, and the `snapshotter` service's
 # `snapshot --every`): the same projection code at the same git sha by construction, so rolling the persister back
@@ -76,13 +76,13 @@ COPY --from=build /src/dist/tools/replay/ ./dist/tools/replay/
 # The snapshot volume's mount point, owned by `node` so an empty volume mounted there is writable (see its README).
 COPY --chown=node:node deploy/docker/snapshots/ /var/lib/feed/snapshots/
 EXPOSE 8083
-CMD ["node", "dist/apps/persister/main.js"]
+CMD ["node", "--single-threaded-gc", "dist/apps/persister/main.js"]
 
 FROM runtime AS api
 ENV FEED_APP=api
 COPY --from=build /src/dist/apps/api/ ./dist/apps/api/
 EXPOSE 8080
-CMD ["node", "dist/apps/api/main.js"]
+CMD ["node", "--single-threaded-gc", "dist/apps/api/main.js"]
 
 # The idempotent stream setup job (decision 4): runs to completion, so no health check.
 FROM runtime AS streams
@@ -95,5 +95,5 @@ CMD ["node", "dist/tools/streams/main.js", "apply"]
 FROM runtime AS feed
 COPY --from=build /src/dist/apps/ ./dist/apps/
 COPY --from=build /src/dist/tools/streams/ ./dist/tools/streams/
-ENTRYPOINT ["node", "/app/run-app.js"]
+ENTRYPOINT ["node", "--single-threaded-gc", "/app/run-app.js"]
 CMD ["api"]

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS, type StreamSettings } from '@feed/messaging';
-import { APP_NODE_OPTIONS } from '@feed/service';
+import { APP_NODE_ARGS, APP_NODE_OPTIONS } from '@feed/service';
 import { cleanupAll, spawnApp, startNats, startRedis, type AppProcess, type NatsServerHandle, type RedisServerHandle } from '@feed/testing';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -123,7 +123,7 @@ export class FeedStack {
     const fullEnv = { ...this.baseEnv(kind), ...env };
     const instance = String(fullEnv['INSTANCE_ID']);
     const profile = this.o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.o.cpuProfileDir}`, `--cpu-prof-name=${instance}.cpuprofile`] : [];
-    const app = spawnApp({ name: `${kind}:${instance}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), nodeArgs: [...(this.o.nodeArgs ?? []), ...profile], env: fullEnv });
+    const app = spawnApp({ name: `${kind}:${instance}`, script: path.join(ROOT, `dist/apps/${kind}/main.js`), nodeArgs: [...APP_NODE_ARGS, ...(this.o.nodeArgs ?? []), ...profile], env: fullEnv });
     const line = await app.waitForJson((j) => j['msg'] === 'ops listening' || j['msg'] === 'api listening', 60_000).catch((e: unknown) => {
       throw new Error(`${app.name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(30)}`);
     });

@@ -97,15 +97,17 @@ export class BatchApplier {
     return sha;
   }
 
+  // argv goes in as one array (ioredis flattens it once into the command) rather than spread into the call, which
+  // copied the thousands of arguments of a batch twice more (the spread and the rest parameter).
   // The script call is issued synchronously when its sha is cached (every batch but the first): the persister's
   // tracing context is active only for the synchronous part of a batch (SyncContextManager in libs/tracing), and
   // the ioredis span must start inside it to be the batch span's child.
   private async runOne(call: { lua: string; argv: string[] }): Promise<unknown> {
     try {
-      return await this.redis.evalsha(this.shas.get(call.lua) ?? (await this.sha(call.lua)), 0, ...call.argv);
+      return await this.redis.evalsha(this.shas.get(call.lua) ?? (await this.sha(call.lua)), 0, call.argv);
     } catch (e) {
       if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
-      return this.redis.evalsha(await this.sha(call.lua, true), 0, ...call.argv);
+      return this.redis.evalsha(await this.sha(call.lua, true), 0, call.argv);
     }
   }
 
@@ -120,7 +122,7 @@ export class BatchApplier {
     // Synchronous when every sha is cached, as in runOne.
     const shas = cached.every((x) => x !== undefined) ? cached : await Promise.all(calls.map((c) => this.sha(c.lua)));
     const tx = this.redis.multi();
-    calls.forEach((c, i) => tx.evalsha(shas[i] as string, 0, ...c.argv));
+    calls.forEach((c, i) => tx.evalsha(shas[i] as string, 0, c.argv));
     const res = (await tx.exec()) as [Error | null, unknown][] | null;
     if (!res) throw new TransientError('redis apply failed: transaction aborted', 'REDIS_UNAVAILABLE');
     const out: unknown[] = [];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { APP_NODE_OPTIONS } from '@feed/service';
+import { APP_NODE_ARGS, APP_NODE_OPTIONS } from '@feed/service';
 import path from 'node:path';
 import { checkDockerfile } from './dockerfile-check';
 import { effective, effectiveEnv, parseDockerfile, stageChain } from './dockerfile';
@@ -18,9 +18,9 @@ describe('the Dockerfile', () => {
 
   it('has a target per app, the setup job and the all-in-one image', () => {
     expect(df.stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime', 'ingest', 'normalizer', 'persister', 'api', 'streams', 'feed']);
-    expect(imageCommand(df, 'api')).toEqual(['node', 'dist/apps/api/main.js']);
-    expect(imageCommand(df, 'feed')).toEqual(['node', '/app/run-app.js', 'api']);
-    expect(imageCommand(df, 'feed', ['ingest'])).toEqual(['node', '/app/run-app.js', 'ingest']);
+    expect(imageCommand(df, 'api')).toEqual(['node', '--single-threaded-gc', 'dist/apps/api/main.js']);
+    expect(imageCommand(df, 'feed')).toEqual(['node', '--single-threaded-gc', '/app/run-app.js', 'api']);
+    expect(imageCommand(df, 'feed', ['ingest'])).toEqual(['node', '--single-threaded-gc', '/app/run-app.js', 'ingest']);
     expect(effectiveEnv(stageChain(df, 'persister'))).toMatchObject({ NODE_ENV: 'production', FEED_ENV: 'production', FEED_APP: 'persister' });
   });
 
@@ -33,6 +33,10 @@ describe('the Dockerfile', () => {
 
   it('runs every app with the V8 memory settings the launcher, tests and benchmark use', () => {
     for (const app of ['ingest', 'normalizer', 'persister', 'api', 'feed']) expect(effectiveEnv(stageChain(df, app))['NODE_OPTIONS']).toBe(APP_NODE_OPTIONS);
+  });
+
+  it('runs every app with the node flags the launcher, tests and benchmark pass (APP_NODE_ARGS), right after node', () => {
+    for (const app of ['ingest', 'normalizer', 'persister', 'api', 'feed']) expect(imageCommand(df, app).slice(0, 1 + APP_NODE_ARGS.length)).toEqual(['node', ...APP_NODE_ARGS]);
   });
 
   it('installs production dependencies only, from the lockfile', () => {
@@ -60,7 +64,7 @@ describe('checkDockerfile', () => {
   });
 
   it('catches a shell-form CMD, which would keep SIGTERM from the app', () => {
-    const problems = checkDockerfile(parseDockerfile(TEXT.replace('CMD ["node", "dist/apps/api/main.js"]', 'CMD node dist/apps/api/main.js')));
+    const problems = checkDockerfile(parseDockerfile(TEXT.replace('CMD ["node", "--single-threaded-gc", "dist/apps/api/main.js"]', 'CMD node --single-threaded-gc dist/apps/api/main.js')));
     expect(problems).toEqual(['target api: CMD/ENTRYPOINT not in exec form (signals would not reach the app)']);
   });
 

@@ -15,7 +15,7 @@
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { applyStreams, DEFAULT_STREAM_SETTINGS } from '@feed/messaging';
-import { APP_NODE_OPTIONS } from '@feed/service';
+import { APP_NODE_ARGS, APP_NODE_OPTIONS } from '@feed/service';
 import { cleanupAll, freePort, spawnApp, startNats, startRedis, type AppProcess } from '@feed/testing';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const startAs = async (name: string, kind: string, env: Record<string, string>): Promise<AppProcess> => {
     const log = createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
     logs.push(log);
-    const app = spawnApp({ name, script: path.join(root, `dist/apps/${kind}/main.js`), env: { ...common, ...env }, onLine: (l) => log.write(`${l}\n`) });
+    const app = spawnApp({ name, script: path.join(root, `dist/apps/${kind}/main.js`), nodeArgs: [...APP_NODE_ARGS], env: { ...common, ...env }, onLine: (l) => log.write(`${l}\n`) });
     await app.waitForLine(/"msg":"(ops|api) listening"/, 30_000).catch((e: unknown) => {
       throw new Error(`${name} did not start: ${e instanceof Error ? e.message : String(e)}\n${app.tail(20)}`);
     });

@@ -6,13 +6,14 @@ const { hashObject } = require('prom-client/lib/util') as { hashObject(labels: o
 
 /**
  * Counter and Histogram for per-trade metrics: the same metric (same output, same errors), with a fast path when
- * every label is given as a string and that label set was seen before. Unpatched, each `inc` / `observe` with
- * labels validates the label names, builds prom-client's hash string and looks it up (a histogram also builds a
- * closure and a wrapper object): 317 ns per counter increment and 705 ns per histogram observation here, four to
- * five of them per trade across the apps. The fast path finds the label set's entry in a small map and updates it,
- * after checking the entry is still the one in the metric (`reset()`, `zero()` and `remove()` replace or drop
- * entries). Anything else (numbers as label values, missing or unknown labels, bad values) takes prom-client's
- * own path. hot-metrics.spec.ts runs both on random operations and compares the exposition text and the errors.
+ * every label is given as a string and that label set was seen before. On prom-client's own path each `inc` /
+ * `observe` with labels validates the label names, builds the hash string and looks it up (a histogram also builds
+ * a closure and a wrapper object): 235-324 ns per counter increment and 378-705 ns per histogram observation here,
+ * four to five of them per trade across the apps; the fast path takes 41-85 and 163-190 ns. It finds the label
+ * set's entry in a small map and updates it, after checking the entry is still the one in the metric (`reset()`,
+ * `zero()` and `remove()` replace or drop entries). Anything else (numbers as label values, missing or unknown
+ * labels, bad values) takes prom-client's own path. hot-metrics.spec.ts runs both on random operations and
+ * compares the exposition text and the errors.
  */
 interface Entry {
   hash: string;
@@ -31,7 +32,7 @@ const MAX_CACHED = 1_000;
 
 /**
  * Entries by label values: one or two labels (the per-trade metrics), looked up by value without building a key
- * string. `slot()` answers only for a label object holding exactly the metric's label names, each a string.
+ * string. `values()` answers only for a label object holding exactly the metric's label names, each a string.
  */
 class LabelCache {
   private readonly one = new Map<string, Entry>();

@@ -1,4 +1,5 @@
 import { Match, MsgHdrsImpl } from '@nats-io/nats-core/internal';
+import { mulberry32 } from '@feed/venue-sim';
 import { applyHeadersPatch } from './headers-patch';
 
 /** The methods compared, with the match argument loose (nats.js types some of them as Exact only). */
@@ -59,16 +60,6 @@ function view(h: Hdrs, keys: string[]): unknown {
   };
 }
 
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['Nats-Msg-Id', 'nats-msg-id', 'NATS-MSG-ID', 'Feed-Source', 'traceparent', 'a', 'bad key', 'x:y', '', 'ü'];
 const VALUES = ['v', ' padded ', 'a\r\nb', 'line\n', '', 'trade:binance:BTC-USDT:1', 'ü', 'x\ry'];
@@ -77,7 +68,7 @@ const MATCHES = [undefined, Match.Exact, Match.CanonicalMIME, Match.IgnoreCase];
 describe('the nats.js headers patch', () => {
   it('given random set/append/delete sequences in every match mode, then every read, error and encoding equals the library', () => {
     for (let seed = 1; seed <= 150; seed++) {
-      const r = rng(seed);
+      const r = mulberry32(seed);
       const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
       const a = new Patched();
       const b = new Pristine();

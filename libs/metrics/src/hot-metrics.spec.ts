@@ -1,17 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { mulberry32 } from '@feed/venue-sim';
 import { HotCounter, HotHistogram } from './hot-metrics';
 import { LATENCY_BUCKETS_S } from './registry';
-
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function outcome(f: () => unknown): unknown {
   try {
@@ -39,7 +29,7 @@ function labelsFor(r: () => number, names: string[]): unknown {
 }
 
 async function runBoth(kind: 'counter' | 'histogram', names: string[], seed: number): Promise<void> {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const plainReg = new Registry();
   const hotReg = new Registry();
   const cfg = { name: `m_${kind}`, help: 'h', labelNames: names };

@@ -81,24 +81,31 @@ class LabelCache {
   }
 }
 
+type Call = (labels?: unknown, value?: unknown) => void;
+
+/**
+ * The shared fast path: a valid value and a cached, still-current entry -> `update` it; otherwise prom-client's own
+ * call (`slow`), after which the entry it made or used is remembered.
+ */
+function fastPath(cache: LabelCache, slow: Call, validValue: (v: unknown) => boolean, update: (e: Entry['values'], v: number | undefined) => void): Call {
+  return (labels, value) => {
+    const vs = validValue(value) && typeof labels === 'object' && labels !== null ? cache.values(labels as Record<string, unknown>) : undefined;
+    if (vs === undefined) return slow(labels, value);
+    const entry = cache.get(vs[0], vs[1]);
+    if (entry !== undefined) return update(entry, value as number | undefined);
+    slow(labels, value);
+    cache.remember(vs[0], vs[1], labels as object);
+  };
+}
+
 export class HotCounter<T extends string = string> extends Counter<T> {
   constructor(config: CounterConfiguration<T>) {
     super(config);
     if (config.enableExemplars) return;
-    const cache = new LabelCache(this as unknown as Internals);
-    const slow = this.inc.bind(this) as (labels?: unknown, value?: unknown) => void;
-    (this as unknown as { inc: (labels?: unknown, value?: unknown) => void }).inc = (labels?: unknown, value?: unknown): void => {
-      const okValue = value === undefined || (typeof value === 'number' && value >= 0 && Number.isFinite(value));
-      const vs = okValue && typeof labels === 'object' && labels !== null ? cache.values(labels as Record<string, unknown>) : undefined;
-      if (vs === undefined) return slow(labels, value);
-      const entry = cache.get(vs[0], vs[1]);
-      if (entry === undefined) {
-        slow(labels, value);
-        cache.remember(vs[0], vs[1], labels as object);
-        return;
-      }
-      entry.value += value === undefined ? 1 : (value as number);
-    };
+    const validValue = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v >= 0 && Number.isFinite(v));
+    (this as unknown as { inc: Call }).inc = fastPath(new LabelCache(this as unknown as Internals), this.inc.bind(this) as Call, validValue, (e, v) => {
+      e.value += v === undefined ? 1 : v;
+    });
   }
 }
 
@@ -107,30 +114,20 @@ export class HotHistogram<T extends string = string> extends Histogram<T> {
     super(config);
     if (config.enableExemplars) return;
     const m = this as unknown as Internals;
-    const cache = new LabelCache(m);
     // The bucket property names, converted once: a fractional number key is converted to its text on every use.
     const bounds = m.upperBounds;
     const bucketKeys = bounds.map(String);
-    const slow = this.observe.bind(this) as (labels?: unknown, value?: unknown) => void;
-    (this as unknown as { observe: (labels?: unknown, value?: unknown) => void }).observe = (labels?: unknown, value?: unknown): void => {
-      const okValue = typeof value === 'number' && Number.isFinite(value);
-      const vs = okValue && typeof labels === 'object' && labels !== null ? cache.values(labels as Record<string, unknown>) : undefined;
-      if (vs === undefined) return slow(labels, value);
-      const entry = cache.get(vs[0], vs[1]);
-      if (entry === undefined) {
-        slow(labels, value);
-        cache.remember(vs[0], vs[1], labels as object);
-        return;
-      }
+    const validValue = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+    (this as unknown as { observe: Call }).observe = fastPath(new LabelCache(m), this.observe.bind(this) as Call, validValue, (e, value) => {
       const v = value as number;
-      entry.sum += v;
-      entry.count += 1;
+      e.sum += v;
+      e.count += 1;
       for (let i = 0; i < bounds.length; i++) {
         if (v <= bounds[i]!) {
-          (entry.bucketValues as unknown as Record<string, number>)[bucketKeys[i]!]! += 1;
+          (e.bucketValues as unknown as Record<string, number>)[bucketKeys[i]!]! += 1;
           break;
         }
       }
-    };
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { SimConnection } from './connection';
+import { SimConnection, type Corkable } from './connection';
 import { startKeepalive } from './keepalive';
 import { marketKey, type Market } from './market';
 import type { ResolvedVenue } from './options';
@@ -22,7 +22,7 @@ export class ConnectionHub {
     private readonly stall: HeartbeatStall = { stalledUntilMs: 0 },
   ) {}
 
-  attach(ws: WebSocket, venue: ResolvedVenue, framing: string, streams: readonly string[], socket?: { cork(): void; uncork(): void }): SimConnection {
+  attach(ws: WebSocket, venue: ResolvedVenue, framing: string, streams: readonly string[], socket?: Corkable): SimConnection {
     const conn = new SimConnection(this.nextId++, ws, venue.protocol, framing, venue.keepalive, socket);
     this.connections.add(conn);
     this.counters.connectionsOpened++;

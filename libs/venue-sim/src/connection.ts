@@ -4,6 +4,12 @@ import type { ResolvedKeepalive } from './options';
 import { SEQ_MARK, type VenueProtocol } from './protocols/venue-protocol';
 
 /** One client WebSocket, with its subscriptions and its keepalive and lifetime timers. */
+/** What a connection needs of its TCP socket to batch a tick's frames (net.Socket has both). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 export class SimConnection {
   readonly streams = new Set<string>();
   /** Markets whose trade channel this connection is subscribed to, by market key. */
@@ -35,7 +41,7 @@ export class SimConnection {
     readonly framing: string,
     readonly keepalive: ResolvedKeepalive,
     /** The TCP socket under `ws` (from the upgrade), for cork(): absent in unit tests with a bare ws. */
-    private readonly socket?: { cork(): void; uncork(): void },
+    private readonly socket?: Corkable,
   ) {}
 
   /**

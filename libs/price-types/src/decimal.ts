@@ -17,8 +17,6 @@ export const MAX_FRACTION_DIGITS = 18;
 export const MAX_INTEGER_DIGITS = 15;
 
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
-/** Canonical and not negative: what compareDecimal can compare as text. */
-const CANONICAL_NON_NEGATIVE_RE = /^(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 
 /**
  * Parse decimal text (as a venue sent it, string or JSON number text) into canonical form.
@@ -142,8 +140,9 @@ export function fromScaled(v: bigint, scale: number): string {
 /** Compare two canonical decimals exactly (no float). */
 export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
   // Non-negative canonical decimals compare as text: longer integer part is larger, then digit by digit (fraction
-  // digits never end in 0, so a fraction that is a prefix of the other is the smaller). No BigInt per call.
-  if (CANONICAL_NON_NEGATIVE_RE.test(a) && CANONICAL_NON_NEGATIVE_RE.test(b)) {
+  // digits never end in 0, so a fraction that is a prefix of the other is the smaller). No BigInt per call. The
+  // same scan as canonicalDecimal's fast path decides; a sign ('-'), or anything else, takes the scaled path.
+  if (a.charCodeAt(0) !== 45 && b.charCodeAt(0) !== 45 && isCanonicalWithinBounds(a) && isCanonicalWithinBounds(b)) {
     const ia = a.indexOf('.') === -1 ? a.length : a.indexOf('.');
     const ib = b.indexOf('.') === -1 ? b.length : b.indexOf('.');
     if (ia !== ib) return ia < ib ? -1 : 1;
